@@ -1,0 +1,96 @@
+"""The one protocol every model backend implements: batch-first generation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, Sequence, runtime_checkable
+
+PromptMode = Literal["chat", "raw"]
+
+
+class BackendError(Exception):
+    """A backend could not produce a response (load failure, server down, bad output)."""
+
+
+class MissingExtraError(BackendError):
+    """A heavy optional package is not installed; the message names the extra to install."""
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """One prompt and the settings to generate its response with."""
+
+    prompt: str
+    mode: PromptMode = "chat"
+    temperature: float = 0.0
+    max_new_tokens: int = 256
+    stop: tuple[str, ...] = ()
+    seed: int = 0
+    min_new_tokens: int = 0
+
+    def settings(self) -> dict[str, object]:
+        """Everything but the prompt, as builtins, for cache keys and results."""
+        return {
+            "mode": self.mode,
+            "temperature": self.temperature,
+            "max_new_tokens": self.max_new_tokens,
+            "stop": list(self.stop),
+            # Greedy decoding ignores the seed, so it must not split the cache.
+            "seed": self.seed if self.temperature > 0 else 0,
+            "min_new_tokens": self.min_new_tokens,
+        }
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A response, or the error that replaced it for this one request."""
+
+    text: str | None
+    error: str | None = None
+    finish_reason: str | None = None
+    cached: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.text is not None
+
+
+@dataclass(frozen=True)
+class ModelIdentity:
+    """What makes two models the same for caching: weights, template, backend."""
+
+    backend: str
+    backend_version: str
+    weights_hash: str
+    chat_template_hash: str = ""
+    display_name: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "backend": self.backend,
+            "backend_version": self.backend_version,
+            "weights_hash": self.weights_hash,
+            "chat_template_hash": self.chat_template_hash,
+            "display_name": self.display_name,
+            "extra": dict(sorted(self.extra.items())),
+        }
+
+    def cache_fields(self) -> dict[str, object]:
+        """The identity without the display name: the same model at another path shares entries."""
+        fields = self.as_dict()
+        del fields["display_name"]
+        return fields
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A loaded model. `generate` keeps the order of `requests` in its result."""
+
+    name: str
+
+    def identity(self) -> ModelIdentity: ...
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,89 @@
+"""Model specs (`scheme:rest`) resolved to backend factories, built-in or from entry points."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Callable
+
+from .base import Backend, BackendError
+
+ENTRY_POINT_GROUP = "trustcheck.backends"
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """Settings that come from the command line rather than from the spec itself."""
+
+    device: str = "auto"
+    threads: int | None = None
+    worker_index: int = 0
+    worker_count: int = 1
+    batch_size: int | None = None
+    concurrency: int = 8
+    n_ctx: int = 4096
+    api_key_env: str = "OPENAI_API_KEY"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+BackendFactory = Callable[[str, BackendOptions], Backend]
+
+# Built-ins are named by import path so that torch or llama_cpp load only when used.
+_BUILTIN: dict[str, str] = {
+    "gguf": "trustcheck.backends.llamacpp:create",
+    "hf": "trustcheck.backends.hf:create",
+    "openai": "trustcheck.backends.openai_http:create",
+    "replay": "trustcheck.backends.replay:create",
+}
+
+SPEC_HELP = (
+    "default | gguf:PATH.gguf | gguf:hf://REPO/FILE.gguf | hf:HUB_ID_OR_DIR[#gguf=FILE] | "
+    "openai:BASE_URL@MODEL | replay:DIR | NAME:... from the trustcheck.backends entry points"
+)
+
+
+class UnknownModelSpecError(BackendError):
+    pass
+
+
+def _entry_point_factories() -> dict[str, object]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def known_schemes() -> list[str]:
+    return sorted(set(_BUILTIN) | set(_entry_point_factories()))
+
+
+def _resolve(target: str) -> BackendFactory:
+    module_name, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def factory_for(scheme: str) -> BackendFactory:
+    if scheme in _BUILTIN:
+        return _resolve(_BUILTIN[scheme])
+    plugins = _entry_point_factories()
+    if scheme in plugins:
+        return plugins[scheme].load()  # type: ignore[attr-defined]
+    suggestion = difflib.get_close_matches(scheme, known_schemes(), n=1)
+    hint = f" (did you mean {suggestion[0]!r}?)" if suggestion else ""
+    raise UnknownModelSpecError(
+        f"unknown model backend {scheme!r}{hint}; valid specs: {SPEC_HELP}"
+    )
+
+
+def split_spec(spec: str) -> tuple[str, str]:
+    scheme, sep, rest = spec.partition(":")
+    if not sep or not rest:
+        suggestion = difflib.get_close_matches(spec, ["default", *known_schemes()], n=1)
+        hint = f" (did you mean {suggestion[0]!r}?)" if suggestion else ""
+        raise UnknownModelSpecError(f"invalid model spec {spec!r}{hint}; valid specs: {SPEC_HELP}")
+    return scheme, rest
+
+
+def create_backend(spec: str, options: BackendOptions | None = None) -> Backend:
+    """Build the backend for a resolved spec (not `default`: resolve profiles first)."""
+    scheme, rest = split_spec(spec)
+    return factory_for(scheme)(rest, options or BackendOptions())

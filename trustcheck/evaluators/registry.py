@@ -1,0 +1,54 @@
+"""Evaluators by name, each built from its suite options and the run's context."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from .base import Evaluator, ScoringMode
+
+
+@dataclass
+class EvaluatorContext:
+    """What an evaluator may need beyond its options: mode, judge, data directory."""
+
+    mode: ScoringMode = "toolkit"
+    judge_spec: str | None = None
+    data_dir: str | None = None
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+EvaluatorFactory = Callable[[Mapping[str, Any], EvaluatorContext], Evaluator]
+
+# name -> "module:function"; imported on first use so heavy evaluators cost nothing unused.
+_REGISTRY: dict[str, str | EvaluatorFactory] = {
+    "refusal": "trustcheck.evaluators.refusal:create",
+}
+
+
+class UnknownEvaluatorError(KeyError):
+    pass
+
+
+def register_evaluator(name: str, factory: str | EvaluatorFactory) -> None:
+    _REGISTRY[name] = factory
+
+
+def known_evaluators() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def create_evaluator(
+    name: str, options: Mapping[str, Any], context: EvaluatorContext
+) -> Evaluator:
+    if name not in _REGISTRY:
+        close = difflib.get_close_matches(name, known_evaluators(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UnknownEvaluatorError(f"unknown evaluator {name!r}{hint}")
+    factory = _REGISTRY[name]
+    if isinstance(factory, str):
+        module_name, _, attr = factory.partition(":")
+        factory = getattr(importlib.import_module(module_name), attr)
+    return factory(options, context)

@@ -1,0 +1,48 @@
+"""Metric functions by name.
+
+A metric function takes the records of one suite (or one group of it) and keyword
+parameters from the suite file, plus `mode` ("toolkit" or "paper"), and returns a
+MetricResult. Modules register on import; `load_builtin_metrics` imports them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+
+from .base import MetricFunction
+
+_METRICS: dict[str, MetricFunction] = {}
+
+BUILTIN_MODULES = ("trustcheck.metrics.rates",)
+
+
+class UnknownMetricError(KeyError):
+    pass
+
+
+def register_metric(name: str):
+    def decorate(fn: MetricFunction) -> MetricFunction:
+        _METRICS[name] = fn
+        return fn
+
+    return decorate
+
+
+def load_builtin_metrics() -> None:
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
+
+
+def known_metrics() -> list[str]:
+    load_builtin_metrics()
+    return sorted(_METRICS)
+
+
+def metric_function(name: str) -> MetricFunction:
+    load_builtin_metrics()
+    if name not in _METRICS:
+        close = difflib.get_close_matches(name, list(_METRICS), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UnknownMetricError(f"unknown metric function {name!r}{hint}")
+    return _METRICS[name]
