@@ -25,6 +25,8 @@ EvaluatorFactory = Callable[[Mapping[str, Any], EvaluatorContext], Evaluator]
 # name -> "module:function"; imported on first use so heavy evaluators cost nothing unused.
 _REGISTRY: dict[str, str | EvaluatorFactory] = {
     "refusal": "trustcheck.evaluators.refusal:create",
+    "longformer": "trustcheck.evaluators.longformer:create",
+    "refusal-judge": "trustcheck.evaluators.refusal_judge:create",
 }
 
 
