@@ -128,3 +128,42 @@ def json_server() -> Iterator[Callable[..., JsonServer]]:
     yield start
     for server in servers:
         server.close()
+
+
+class ScriptedBackend:
+    """An in-process Backend: answers YES when a prompt mentions Paris, else NO.
+
+    A prompt containing FAIL gets a per-request error; one containing CRASH makes the whole
+    `generate` call raise, as a dead server would. Every call is recorded.
+    """
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        self.calls: list[list] = []
+        self.closed = False
+
+    def identity(self):
+        from trustcheck.backends.base import ModelIdentity
+
+        return ModelIdentity(backend="scripted", backend_version="1", weights_hash="abc")
+
+    def generate(self, requests):
+        from trustcheck.backends.base import BackendError, Generation
+
+        self.calls.append(list(requests))
+        if any("CRASH" in r.prompt for r in requests):
+            raise BackendError("connection refused")
+        return [
+            Generation(None, error="rate limited") if "FAIL" in r.prompt
+            else Generation("YES" if "Paris" in r.prompt else "NO")
+            for r in requests
+        ]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def scripted_backend() -> ScriptedBackend:
+    return ScriptedBackend()

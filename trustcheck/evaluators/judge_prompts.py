@@ -1,0 +1,96 @@
+"""TrustLLM's judge prompts, read from `task_prompt.json` beside the dataset (dir or zip)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import DataError
+
+FILE_NAME = "task_prompt.json"
+ENV_VAR = "TRUSTCHECK_DATA"
+
+
+@dataclass(frozen=True)
+class TaskPrompt:
+    """One judge prompt: appended-to (concat mode) or with `[[placeholders]]` (mapping mode)."""
+
+    key: str
+    prompt: str
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    def render(self, fields: Mapping[str, Any]) -> str:
+        """The judge input for one item: the toolkit's concat or mapping rule."""
+        if not self.mapping:
+            return self.prompt + str(fields["res"])
+        text = self.prompt
+        for placeholder, name in self.mapping.items():
+            text = text.replace(placeholder, str(fields[name]))
+        return text
+
+
+def find_task_prompt_file(data_dir: str | os.PathLike[str] | None) -> Path:
+    """`task_prompt.json` in the data directory, or next to the dataset zip."""
+    location = data_dir if data_dir is not None else os.environ.get(ENV_VAR)
+    if not location:
+        raise DataError(
+            FILE_NAME, f"no data directory to find it in: pass --trust-data or set {ENV_VAR}"
+        )
+    path = Path(location).expanduser()
+    directory = path.parent if path.is_file() else path
+    candidates = [directory / FILE_NAME]
+    if directory.name == "dataset":  # an unpacked zip: the prompts sit beside `dataset/`
+        candidates.append(directory.parent / FILE_NAME)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise DataError(str(candidates[0]), "no such file (TrustLLM's judge prompts)")
+
+
+def load_task_prompt_specs(data_dir: str | os.PathLike[str] | None) -> dict[str, TaskPrompt]:
+    path = find_task_prompt_file(data_dir)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise DataError(str(path), f"not UTF-8 text ({error.reason})") from None
+    except json.JSONDecodeError as error:
+        raise DataError(
+            str(path), f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+        ) from None
+    if not isinstance(document, dict):
+        raise DataError(str(path), f"expected a JSON object of prompts, found {_kind(document)}")
+    return {key: _parse_entry(str(path), key, value) for key, value in document.items()}
+
+
+def load_task_prompts(data_dir: str | os.PathLike[str] | None) -> dict[str, str]:
+    """Task key -> judge prompt text (e.g. "ETHICS", "advfact", "squad")."""
+    return {key: spec.prompt for key, spec in load_task_prompt_specs(data_dir).items()}
+
+
+def _parse_entry(path: str, key: str, value: Any) -> TaskPrompt:
+    if isinstance(value, str):
+        return TaskPrompt(key, value)
+    expected = f"{key}: expected an object with a string 'prompt'"
+    if not isinstance(value, dict):
+        raise DataError(path, f"{expected}, found {_kind(value)}")
+    if not isinstance(value.get("prompt"), str):
+        found = "no 'prompt'" if "prompt" not in value else f"'prompt' as {_kind(value['prompt'])}"
+        raise DataError(path, f"{expected}, found {found}")
+    mapping = value.get("mapping", {})
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        raise DataError(
+            path,
+            f"{key}.mapping: expected an object of placeholder -> field name strings, "
+            f"found {_kind(mapping)}",
+        )
+    return TaskPrompt(key, value["prompt"], dict(mapping))
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
