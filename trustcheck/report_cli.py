@@ -1,0 +1,97 @@
+"""`trustcheck report` and `trustcheck compare`: reports and regression checks from results files.
+
+Both return an exit status: 0 success, 1 regression found (compare), 2 bad input (one line on
+stderr naming the file and the problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from .baseline import compare, format_comparison_table
+from .html_parts import EVIDENCE_CHOICES
+from .results_schema import ResultsFileError, load_results
+from .standalone_report import write_report
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit status 2, like a bad results file
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _level(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, found {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, found {text!r}")
+    return value
+
+
+def report_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="trustcheck report", description="Render an HTML report from a results file.")
+    parser.add_argument("results", help="results JSON written by pytest --trust-json")
+    parser.add_argument("--html", required=True, metavar="OUT.html", help="where to write the report")
+    parser.add_argument("--evidence", choices=EVIDENCE_CHOICES, default="auto",
+                        help="items that show prompt/response/reason: auto (all up to 2000 items, else "
+                        "missed only; default), all, missed, none")
+    parser.add_argument("--baseline", metavar="BASELINE.json", help="add a regression comparison with this run")
+    parser.add_argument("--level", type=_level, default=0.05, help="significance level for --baseline (0.05)")
+    return parser
+
+
+def compare_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="trustcheck compare",
+                     description="Compare a run with a baseline run on the items they share.")
+    parser.add_argument("baseline", help="results JSON of the baseline (e.g. the last release)")
+    parser.add_argument("current", help="results JSON of the run to check")
+    parser.add_argument("--level", type=_level, default=0.05, help="significance level (0.05, Holm-adjusted)")
+    parser.add_argument("--json", metavar="OUT.json", help="also write the comparison as JSON")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def cmd_report(argv: Sequence[str]) -> int:
+    try:
+        args = report_parser().parse_args(list(argv))
+        results = load_results(args.results)
+        comparison = compare(load_results(args.baseline), results, args.level) if args.baseline else None
+    except (_UsageError, ResultsFileError) as exc:
+        return _fail(str(exc))
+    started = time.perf_counter()
+    try:
+        size = write_report(results, args.html, evidence=args.evidence, comparison=comparison)
+    except OSError as exc:
+        return _fail(f"{args.html}: cannot write report ({exc.strerror or exc})")
+    elapsed = time.perf_counter() - started
+    print(f"wrote {args.html} ({size / 1e6:.1f} MB, {len(results['items'])} items, {elapsed:.1f} s)")
+    return 0
+
+
+def cmd_compare(argv: Sequence[str]) -> int:
+    try:
+        args = compare_parser().parse_args(list(argv))
+        comparison = compare(load_results(args.baseline), load_results(args.current), args.level)
+    except (_UsageError, ResultsFileError) as exc:
+        return _fail(str(exc))
+    print(format_comparison_table(comparison))
+    if args.json:
+        try:
+            Path(args.json).write_text(json.dumps(comparison.as_dict(), indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            return _fail(f"{args.json}: cannot write comparison ({exc.strerror or exc})")
+    return 1 if comparison.failed else 0
