@@ -89,26 +89,29 @@ def pair_items(baseline: Sequence[Record], current: Sequence[Record]) -> tuple[l
     return pairs, len(baseline) - len(pairs), len(current) - len(pairs)
 
 
-def _field(record: Record, name: str) -> Any:
-    if name in record:
-        return record[name]
-    return (record.get("fields") or {}).get(name)
-
-
-def _matches(value: Any, wanted: Any) -> bool:
-    values = value if isinstance(value, list) else [value]
-    options = wanted if isinstance(wanted, list) else [wanted]
-    return any(v == o or str(v) == str(o) for v in values for o in options)
+def _record_value(record: Record, path: str) -> Any:
+    """What a metric's `where`/`group_by` names: category, verdict or passed of the record, else a
+    dotted path into the kept dataset fields (as the suite gates read them)."""
+    if path in ("category", "verdict", "passed"):
+        return record.get(path)
+    value: Any = record.get("fields") or {}
+    for part in path.split("."):
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
 
 
 def _selected(record: Record, definition: Mapping[str, Any], group: str | None) -> bool:
-    where = definition.get("where") or {}
-    if not all(_matches(_field(record, k), v) for k, v in where.items()):
-        return False
+    for path, wanted in (definition.get("where") or {}).items():
+        value = _record_value(record, path)
+        if (value not in wanted) if isinstance(wanted, list) else (value != wanted):
+            return False
     group_by = definition.get("group_by")
-    if group_by and group is not None:
-        return _matches(_field(record, group_by), group)
-    return True
+    return not (group_by and group is not None) or str(_record_value(record, group_by)) == group
 
 
 def _group_from_name(metric: str) -> str | None:

@@ -48,6 +48,11 @@ class UnknownModelSpecError(BackendError):
     pass
 
 
+def register_backend(scheme: str, factory: str | BackendFactory) -> None:
+    """Add a backend by scheme: a factory, or "module:function" imported on first use."""
+    _BUILTIN[scheme] = factory  # type: ignore[assignment]
+
+
 def _entry_point_factories() -> dict[str, object]:
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
@@ -63,7 +68,8 @@ def _resolve(target: str) -> BackendFactory:
 
 def factory_for(scheme: str) -> BackendFactory:
     if scheme in _BUILTIN:
-        return _resolve(_BUILTIN[scheme])
+        target = _BUILTIN[scheme]
+        return _resolve(target) if isinstance(target, str) else target
     plugins = _entry_point_factories()
     if scheme in plugins:
         return plugins[scheme].load()  # type: ignore[attr-defined]

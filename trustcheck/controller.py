@@ -1,0 +1,119 @@
+"""Controller-only hooks: aggregate records, decide gates, set the exit status, print, write JSON.
+
+Registered only where `config.workerinput` is absent, so the same code runs for `-n 0` and on
+the xdist controller, which sees every report the workers send.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .aggregate import Aggregator, record_of
+from .gates import SuiteOutcome
+from .options import partial_reasons
+from .report import gate_table_lines
+from .results import argv, build_results, write_results
+
+
+class ControllerPlugin:
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.aggregator = Aggregator(Path(config.rootpath))
+        self.outcomes: list[SuiteOutcome] = []
+        self.gates_failed = False
+        self.worker_models: list[dict[str, Any]] = []
+
+    # -- selection -------------------------------------------------------------------------
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.aggregator.add_selected(item.nodeid for item in session.items)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        self.aggregator.add_selected(ids)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        model = getattr(node, "workeroutput", {}).get("trustcheck_model")
+        if model:
+            self.worker_models.append(model)
+
+    # -- reports ---------------------------------------------------------------------------
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.aggregator.add_report(report)
+        if report.when == "call" and report.passed:
+            record = record_of(report)
+            if record is not None and not record.get("passed", True):
+                self._remember_missed(report.nodeid)
+
+    def _remember_missed(self, nodeid: str) -> None:
+        # Missed items are not failures, but `--lf` should re-run them: add them to its list
+        # after the cache provider has dropped them as passed.
+        lfplugin = self.config.pluginmanager.get_plugin("lfplugin")
+        if lfplugin is not None:
+            lfplugin.lastfailed[nodeid] = True
+
+    # -- gates and exit status ---------------------------------------------------------------
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session):
+        yield
+        self.outcomes = self.aggregator.score(self.config.getoption("trust_scoring"), self._gate_overrides())
+        if any(outcome.failed for outcome in self.outcomes):
+            self.gates_failed = True
+            # As pytest-cov's --cov-fail-under does: the run fails although no item failed.
+            session.testsfailed += 1
+
+    def _gate_overrides(self):
+        from .profiles import gate_overrides
+
+        return gate_overrides(self.config)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.config.getoption("trust_json")
+        if path and (self.outcomes or self.aggregator.records):
+            write_results(Path(self.config.invocation_params.dir) / path, self.results())
+
+    def results(self) -> dict[str, Any]:
+        from .runtime import get_runtime
+
+        runtime = get_runtime(self.config)
+        reasons = partial_reasons(self.config)
+        settings = {
+            "scoring": self.config.getoption("trust_scoring"),
+            "profile": self.config.getoption("trust_profile"),
+            "sample": runtime.options.sample,
+            "full": bool(self.config.getoption("trust_full")),
+            "seed": runtime.options.seed,
+            "selection": {"partial": bool(reasons), "reasons": reasons},
+            "argv": argv(),
+        }
+        return build_results(self.outcomes, self.aggregator.all_records(), self._model(runtime), self._dataset(runtime), settings)
+
+    def _model(self, runtime) -> dict[str, Any]:
+        model: dict[str, Any] = {"spec": runtime.options.model}
+        if runtime.model_identity() is not None:
+            model.update(runtime.model_identity())
+        elif self.worker_models:
+            model.update(self.worker_models[0])
+        return model
+
+    def _dataset(self, runtime) -> dict[str, Any]:
+        try:
+            source = runtime.data()
+        except Exception:  # noqa: BLE001 - inline suites need no dataset
+            return {"source": None, "sha256": None}
+        return {"source": str(source.location), "sha256": source.fingerprint()}
+
+    def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+        if config.option.collectonly or (not self.outcomes and not self.aggregator.errors):
+            return
+        terminalreporter.section("trustcheck gates")
+        for line in gate_table_lines(self.outcomes, partial_reasons(config)):
+            markup = {"red": True} if " FAIL" in line and not line.startswith("note") else {}
+            terminalreporter.write_line(line, **markup)
+        for path, error in sorted(self.aggregator.errors.items()):
+            terminalreporter.write_line(f"error: {error}", red=True)

@@ -1,0 +1,104 @@
+"""Suite metrics and gates, computed on the controller from the records items sent."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from .metrics.base import MetricResult, Record
+from .metrics.registry import metric_function
+from .selection import field_value
+from .suite import GateSpec, MetricSpec, Suite
+
+OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
+
+
+@dataclass(frozen=True)
+class GateResult:
+    gate: GateSpec
+    result: MetricResult
+    verdict: str  # "pass" | "fail" | "no-data"
+
+    def as_dict(self, partial: bool) -> dict[str, Any]:
+        return {
+            "metric": self.gate.metric,
+            "op": self.gate.op,
+            "threshold": self.gate.threshold,
+            "value": self.result.value,
+            "low": self.result.low,
+            "high": self.result.high,
+            "n": self.result.n,
+            "verdict": self.verdict,
+            "partial": partial,
+        }
+
+
+@dataclass
+class SuiteOutcome:
+    suite: Suite
+    records: list[Record]
+    metrics: dict[str, MetricResult] = field(default_factory=dict)
+    gates: list[GateResult] = field(default_factory=list)
+    expected: int = 0
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(g.verdict == "fail" for g in self.gates)
+
+
+def _record_value(record: Record, path: str) -> Any:
+    if path in ("category", "verdict", "passed"):
+        return record.get(path)
+    return field_value(record.get("fields", {}), path)
+
+
+def _filter(records: Sequence[Record], where: Mapping[str, Any]) -> list[Record]:
+    def keep(record: Record) -> bool:
+        for path, wanted in where.items():
+            value = _record_value(record, path)
+            if (value not in wanted) if isinstance(wanted, list) else (value != wanted):
+                return False
+        return True
+
+    return [r for r in records if keep(r)] if where else list(records)
+
+
+def compute_metric(spec: MetricSpec, records: Sequence[Record], mode: str) -> dict[str, MetricResult]:
+    """The metric over the records, and per group when the spec says `group_by`."""
+    fn = metric_function(spec.fn)
+    selected = _filter(records, spec.where)
+    results = {spec.name: fn(selected, mode=mode, **spec.params)}
+    if spec.group_by:
+        groups: dict[str, list[Record]] = {}
+        for record in selected:
+            groups.setdefault(str(_record_value(record, spec.group_by)), []).append(record)
+        for group in sorted(groups):
+            results[f"{spec.name}[{group}]"] = fn(groups[group], mode=mode, **spec.params)
+    return results
+
+
+def evaluate_gate(gate: GateSpec, metrics: Mapping[str, MetricResult]) -> GateResult:
+    result = metrics.get(gate.metric, MetricResult(value=None))
+    if result.value is None:
+        return GateResult(gate, result, "no-data")
+    passed = OPERATORS[gate.op](result.value, gate.threshold)
+    return GateResult(gate, result, "pass" if passed else "fail")
+
+
+def score_suite(suite: Suite, records: list[Record], mode: str, gates: Sequence[GateSpec] | None = None) -> SuiteOutcome:
+    outcome = SuiteOutcome(suite=suite, records=records)
+    ordered = sorted(records, key=lambda r: r["nodeid"])  # same order with or without xdist
+    for spec in suite.metrics:
+        if mode in spec.modes:
+            outcome.metrics.update(compute_metric(spec, ordered, mode))
+    for gate in gates if gates is not None else suite.gates:
+        if mode in gate.modes:
+            outcome.gates.append(evaluate_gate(gate, outcome.metrics))
+    return outcome

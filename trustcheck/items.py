@@ -1,0 +1,159 @@
+"""The pytest nodes: a suite file, its categories, and one item per benchmark item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from .backends.base import BackendError
+from .errors import TrustcheckError
+from .evaluators.base import UNSCORED, Verdict
+from .runtime import get_runtime
+from .selection import SelectedItem, all_items, sample_items, slug
+from .suite import Suite, load_suite
+from .units import Unit
+
+RECORD_KEY = "trustcheck"
+
+
+class SuiteCollectError(Exception):
+    """A suite or its data could not be loaded; shown as one collection-error line."""
+
+
+class ItemMissed(AssertionError):
+    """A critical item missed its assertion: a real failure."""
+
+
+class ItemUnscored(Exception):
+    pass
+
+
+class SuiteFile(pytest.File):
+    """A YAML suite: validated, its data read and sampled, items grouped by category."""
+
+    suite: Suite
+
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        runtime = get_runtime(self.config)
+        display = self.path.relative_to(self.config.rootpath).as_posix() if self.path.is_relative_to(self.config.rootpath) else str(self.path)
+        try:
+            self.suite = load_suite(self.path, display)
+            selected = self._select(runtime)
+        except TrustcheckError as error:
+            raise SuiteCollectError(str(error)) from None
+        yield from self._nodes(selected)
+
+    def _select(self, runtime) -> list[SelectedItem]:
+        suite = self.suite
+        raw = list(suite.data.items) if suite.data.items is not None else runtime.data().load(suite.data.file)
+        per_stratum = suite.sample.per_stratum if runtime.options.sample is not None and suite.sample.per_stratum else runtime.options.sample
+        return sample_items(suite, all_items(suite, raw), per_stratum, runtime.options.seed)
+
+    def _nodes(self, selected: list[SelectedItem]) -> Iterator[pytest.Item | pytest.Collector]:
+        by_category: dict[str | None, list[SelectedItem]] = {}
+        for item in selected:
+            by_category.setdefault(item.category, []).append(item)
+        for category, items in by_category.items():
+            if category is None:
+                yield from (TrustItem.from_parent(self, name=i.item_id, suite=self.suite, selected=i) for i in items)
+            else:
+                yield CategoryNode.from_parent(self, name=slug(category), suite=self.suite, items=items)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[override]
+        if isinstance(excinfo.value, SuiteCollectError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class CategoryNode(pytest.Collector):
+    """A sub-category (attack, source, label): the middle part of `file::leetspeak::item-0042`."""
+
+    def __init__(self, *, suite: Suite, items: list[SelectedItem], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.suite = suite
+        self._items = items
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for item in self._items:
+            yield TrustItem.from_parent(self, name=item.item_id, suite=self.suite, selected=item)
+
+
+class TrustItem(pytest.Item):
+    """One benchmark item: its response is generated with its unit, then judged and recorded."""
+
+    def __init__(self, *, suite: Suite, selected: SelectedItem, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.suite = suite
+        self.selected = selected
+        self.unit: Unit | None = None
+        self.record: dict[str, Any] | None = None
+        self.add_marker(
+            pytest.mark.trustcheck(dimension=suite.dimension, task=suite.task, category=selected.category, suite=suite.name)
+        )
+        if suite.critical:
+            self.add_marker(pytest.mark.critical)
+
+    def setup(self) -> None:
+        runtime = get_runtime(self.config)
+        if self.unit is None:
+            self.unit = Unit([self])
+        self.unit.ensure(runtime)
+        self._outcome = self.unit.result(self)
+
+    def runtest(self) -> None:
+        generation, verdict = self._outcome
+        self.record = self._record(generation.text, verdict, generation.cached)
+        self.user_properties.extend(
+            [("trustcheck.verdict", verdict.label), ("trustcheck.score", verdict.score), ("trustcheck.reason", verdict.reason)]
+        )
+        if verdict.label == UNSCORED:
+            pytest.skip(f"unscored: {verdict.reason}")
+        if not self.record["passed"] and self.suite.critical:
+            raise ItemMissed(self._miss_line(verdict))
+
+    def _record(self, response: str | None, verdict: Verdict, cached: bool) -> dict[str, Any]:
+        fields = {name: _builtin(self.selected.data.get(name)) for name in self.suite.data.keep}
+        return {
+            "nodeid": self.nodeid,
+            "suite": self.suite.path,
+            "suite_name": self.suite.name,
+            "dimension": self.suite.dimension,
+            "task": self.suite.task,
+            "item": self.selected.item_id,
+            "category": self.selected.category,
+            "verdict": verdict.label,
+            "passed": verdict.label in self.suite.expect,
+            "critical": self.suite.critical,
+            "score": None if verdict.score is None else float(verdict.score),
+            "reason": verdict.reason,
+            "extracted": verdict.extracted,
+            "prompt": self.selected.prompt,
+            "response": response,
+            "fields": fields,
+            "cached": cached,
+        }
+
+    def _miss_line(self, verdict: Verdict) -> str:
+        expected = " or ".join(self.suite.expect)
+        return f"expected verdict {expected}, got {verdict.label}: {verdict.reason}"
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[override]
+        if isinstance(excinfo.value, (ItemMissed, BackendError, TrustcheckError)):
+            return f"{type(excinfo.value).__name__}: {excinfo.value}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.suite.name}::{self.selected.category or ''}::{self.selected.item_id}"
+
+
+def _builtin(value: Any) -> Any:
+    """Keep only what execnet can carry: JSON-like builtins."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_builtin(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _builtin(v) for k, v in value.items()}
+    return str(value)

@@ -1,0 +1,121 @@
+"""The pytest plugin: options, collection of suite files, item outcomes and batching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .aggregate import RECORD_KEY, record_of
+from .controller import ControllerPlugin
+from .items import SuiteFile, TrustItem
+from .options import add_options
+from .runtime import get_runtime, runtime_key
+from .units import DEFAULT_UNIT_SIZE, build_units
+
+suite_errors_key = pytest.StashKey[list]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def _is_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    # One scope per suite category keeps a unit of work on one worker, so batches stay whole.
+    option = config.option
+    if getattr(option, "trust_missed", False):
+        option.lf = True
+    if getattr(option, "numprocesses", None) and getattr(option, "dist", "no") == "no":
+        option.dist = "loadscope"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "trustcheck(dimension, task, category, suite): a TrustLLM benchmark item (select with -m)"
+    )
+    config.addinivalue_line("markers", "critical: a missed item fails the run")
+    config.stash[suite_errors_key] = []
+    if _is_controller(config):
+        config.pluginmanager.register(ControllerPlugin(config), "trustcheck-controller")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if hasattr(config, "workeroutput") and runtime_key in config.stash:
+        identity = config.stash[runtime_key].model_identity()
+        if identity is not None:
+            config.workeroutput["trustcheck_model"] = identity
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if runtime_key in config.stash:
+        config.stash[runtime_key].close()
+
+
+def _looks_like_suite(file_path: Path) -> bool:
+    if file_path.suffix not in (".yaml", ".yml") or file_path.name.startswith("_"):
+        return False
+    if "suites" in file_path.parts:
+        return True
+    try:
+        head = file_path.read_bytes()[:8192]
+    except OSError:
+        return False
+    return head.startswith(b"trustcheck:") or b"\ntrustcheck:" in head
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if _looks_like_suite(file_path):
+        return SuiteFile.from_parent(parent, path=file_path)
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    outcome = yield
+    if isinstance(collector, SuiteFile) and outcome.get_result().failed:
+        collector.config.stash[suite_errors_key].append(collector.nodeid)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # After -k/-m/--lf deselection: batch exactly the items that will run in this process.
+    size = session.config.getoption("trust_batch_size") or DEFAULT_UNIT_SIZE
+    build_units([item for item in session.items if isinstance(item, TrustItem)], size)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    # Broken suites are collection errors, but they must not stop the other suites from running.
+    suite_errors = session.config.stash.get(suite_errors_key, [])
+    if suite_errors and session.testsfailed == len(suite_errors):
+        session.config.option.continue_on_collection_errors = True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if isinstance(item, TrustItem) and call.when == "call" and item.record is not None:
+        # Only the call report carries the record, so it crosses to the controller once.
+        report.user_properties = [*report.user_properties, (RECORD_KEY, item.record)]
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    if report.when == "call" and report.passed:
+        record = record_of(report)
+        if record is not None and not record.get("passed", True):
+            return "missed", "m", ("MISSED", {"yellow": True})
+    return None
+
+
+@pytest.fixture(scope="session")
+def trust_runtime(pytestconfig: pytest.Config):
+    """The run's runtime: data source, model pool (cached, batched) and evaluators."""
+    return get_runtime(pytestconfig)

@@ -1,0 +1,98 @@
+"""One model per process, behind the response cache: requests in, generations out, in order."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Callable, Sequence
+
+from .backends.base import Backend, Generation, GenerationRequest, ModelIdentity
+from .backends.registry import BackendOptions, create_backend
+from .cache import meta_json
+from .keys import cache_key
+
+
+def worker_position() -> tuple[int, int]:
+    """(index, count) of this xdist worker; (0, 1) without xdist."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    index = int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+    return index, max(1, count)
+
+
+class ModelPool:
+    """Owns the backend of this process; items never load models themselves.
+
+    The backend is created on first use, so a run answered entirely from the cache never
+    loads weights unless the backend needs them for its identity.
+    """
+
+    def __init__(
+        self,
+        spec: str,
+        options: BackendOptions,
+        cache,
+        recorder=None,
+        backend_factory: Callable[[str, BackendOptions], Backend] = create_backend,
+    ) -> None:
+        self.spec = spec
+        self.options = options
+        self.cache = cache
+        self.recorder = recorder
+        self._factory = backend_factory
+        self._backend: Backend | None = None
+        self._identity: ModelIdentity | None = None
+        self._lock = threading.Lock()
+        self.generated = 0
+
+    @property
+    def backend(self) -> Backend:
+        with self._lock:
+            if self._backend is None:
+                self._backend = self._factory(self.spec, self.options)
+            return self._backend
+
+    def identity(self) -> ModelIdentity:
+        if self._identity is None:
+            self._identity = self.backend.identity()
+        return self._identity
+
+    def respond(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        """Cached responses where present; one batched backend call for the rest."""
+        identity = self.identity()
+        keys = [cache_key(identity, request) for request in requests]
+        cached = self.cache.get_many(list(dict.fromkeys(keys)))
+        pending: dict[str, GenerationRequest] = {}
+        for key, request in zip(keys, requests):
+            if key not in cached:
+                pending.setdefault(key, request)
+        fresh = self._generate(identity, pending) if pending else {}
+        if fresh:
+            # Another worker may have stored the same key first; its response wins everywhere.
+            cached.update(self.cache.get_many([k for k, g in fresh.items() if g.ok]))
+        return [
+            Generation(text=cached[key], cached=key not in fresh) if key in cached else fresh[key]
+            for key in keys
+        ]
+
+    def _generate(self, identity: ModelIdentity, pending: dict[str, GenerationRequest]) -> dict[str, Generation]:
+        keys = list(pending)
+        generations = self.backend.generate([pending[k] for k in keys])
+        self.generated += len(keys)
+        results = dict(zip(keys, generations))
+        self.cache.put_many(
+            (key, gen.text, meta_json({"finish_reason": gen.finish_reason, **pending[key].settings()}))
+            for key, gen in results.items()
+            if gen.ok
+        )
+        if self.recorder is not None:
+            for key, gen in results.items():
+                if gen.ok:
+                    self.recorder.write(identity, pending[key], gen, key)
+        return results
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+        if self.recorder is not None and hasattr(self.recorder, "close"):
+            self.recorder.close()

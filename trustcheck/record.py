@@ -1,0 +1,107 @@
+"""`--trust-record DIR`: every response written with its keys, for `replay:DIR` to serve back.
+
+Layout: `DIR/manifest.json` maps a short fingerprint of each model identity to that identity, and
+`DIR/responses.jsonl` holds one JSON object per response. Several pytest-xdist workers may write
+the same directory at once: each response line goes out in a single `write` on a file opened with
+O_APPEND, which the OS does not interleave, and the manifest is updated under a file lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .backends.base import Generation, GenerationRequest, ModelIdentity
+from .keys import request_key
+
+RESPONSES_FILE = "responses.jsonl"
+MANIFEST_FILE = "manifest.json"
+FORMAT_VERSION = 1
+
+
+def identity_fingerprint(identity: ModelIdentity) -> str:
+    """A short name for an identity: the same for the same model at any path."""
+    text = json.dumps(identity.cache_fields(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    with lock_path.open("a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: workers rarely race on the first response of a model
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_manifest(directory: Path) -> dict[str, object]:
+    path = directory / MANIFEST_FILE
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("models"), dict):
+        raise ValueError(f"{path}: expected an object with a 'models' object")
+    return manifest
+
+
+class Recorder:
+    """Appends responses to a recording directory; call `write` once per generated response."""
+
+    def __init__(self, directory: str | os.PathLike[str]):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._in_manifest: set[str] = set()
+
+    def write(
+        self,
+        identity: ModelIdentity,
+        request: GenerationRequest,
+        generation: Generation,
+        cache_key: str,
+    ) -> None:
+        """Record one response. Errors are not responses: they are skipped, so a replay misses them."""
+        if not generation.ok:
+            return
+        fingerprint = identity_fingerprint(identity)
+        if fingerprint not in self._in_manifest:
+            self._add_to_manifest(fingerprint, identity)
+        line = {
+            "request_key": request_key(request),
+            "cache_key": cache_key,
+            "model": fingerprint,
+            "prompt": request.prompt,
+            "settings": request.settings(),
+            "text": generation.text,
+            "finish_reason": generation.finish_reason,
+        }
+        self._append((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+
+    def _append(self, data: bytes) -> None:
+        descriptor = os.open(self.directory / RESPONSES_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            written = os.write(descriptor, data)
+            if written != len(data):
+                raise OSError(f"short write to {self.directory / RESPONSES_FILE} ({written} of {len(data)} bytes)")
+        finally:
+            os.close(descriptor)
+
+    def _add_to_manifest(self, fingerprint: str, identity: ModelIdentity) -> None:
+        path = self.directory / MANIFEST_FILE
+        with _locked(self.directory / ".manifest.lock"):
+            manifest = read_manifest(self.directory) if path.exists() else {"format": FORMAT_VERSION, "models": {}}
+            models = manifest["models"]
+            assert isinstance(models, dict)
+            if fingerprint not in models:
+                models[fingerprint] = identity.as_dict()
+                temporary = path.with_name(f".{MANIFEST_FILE}.{os.getpid()}.tmp")
+                temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+                os.replace(temporary, path)
+        self._in_manifest.add(fingerprint)

@@ -1,0 +1,76 @@
+"""The results file (`--trust-json`): the machine-readable form of a run, and a baseline's input."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from .gates import SuiteOutcome
+
+FORMAT = "trustcheck-results/1"
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
+    suite = outcome.suite
+    metrics = {}
+    for name, result in outcome.metrics.items():
+        spec = suite.metric(name)
+        metrics[name] = {
+            **result.as_dict(),
+            "direction": spec.direction if spec else "higher",
+            "paper_name": spec.paper_name if spec else None,
+        }
+    return {
+        "suite": suite.path,
+        "name": suite.name,
+        "dimension": suite.dimension,
+        "task": suite.task,
+        "n_items": len(outcome.records),
+        "n_expected": outcome.expected,
+        "missing": outcome.missing,
+        "metrics": metrics,
+        "gates": [gate.as_dict(partial) for gate in outcome.gates],
+    }
+
+
+def build_results(
+    outcomes: Sequence[SuiteOutcome],
+    items: Sequence[Mapping[str, Any]],
+    model: Mapping[str, Any],
+    dataset: Mapping[str, Any],
+    settings: Mapping[str, Any],
+) -> dict[str, Any]:
+    partial = bool(settings.get("selection", {}).get("partial"))
+    return {
+        "format": FORMAT,
+        "trustcheck_version": _version(),
+        "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "model": dict(model),
+        "dataset": dict(dataset),
+        "settings": dict(settings),
+        "suites": [suite_entry(o, partial) for o in outcomes],
+        "items": [dict(item) for item in items],
+    }
+
+
+def write_results(path: Path, results: Mapping[str, Any]) -> None:
+    """Write atomically, so an interrupted run never leaves half a file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8", errors="surrogatepass") as handle:
+        json.dump(results, handle, ensure_ascii=True, indent=1)
+    os.replace(temporary, path)
+
+
+def argv() -> list[str]:
+    return list(sys.argv[1:])

@@ -1,0 +1,173 @@
+"""Per-process state of a run: options, data, model pool, evaluators. Lives in config.stash."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .backends.registry import BackendOptions
+from .cache import NullCache, ResponseCache
+from .data import DataSource, data_source, resolve_location
+from .errors import ConfigError, DataError
+from .evaluators.base import Evaluator
+from .evaluators.registry import EvaluatorContext, create_evaluator
+from .models import load_profiles, resolve_spec
+from .pool import ModelPool, worker_position
+from .suite import Suite
+
+DEFAULT_SAMPLE = 3
+
+
+@dataclass
+class RunOptions:
+    """The trustcheck options of this run, read once from the pytest config."""
+
+    model: str
+    data: str | None
+    sample: int | None
+    seed: int
+    scoring: str
+    cache_dir: Path
+    use_cache: bool
+    record_dir: str | None
+    batch_size: int
+    device: str
+    concurrency: int
+    judge: str | None
+    profile: str | None
+    json_path: str | None
+    models_file: Path | None
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> "RunOptions":
+        opt = config.getoption
+        root = Path(config.rootpath)
+        full = opt("trust_full")
+        sample = None if full else (opt("trust_sample") or int(config.getini("trust_sample") or DEFAULT_SAMPLE))
+        cache_dir = opt("trust_cache_dir") or config.getini("trust_cache_dir") or ".trustcheck"
+        models_file = config.getini("trust_models_file") or "fixtures/models.yaml"
+        return cls(
+            model=opt("trust_model") or config.getini("trust_model") or "default",
+            data=opt("trust_data"),
+            sample=sample,
+            seed=opt("trust_seed"),
+            scoring=opt("trust_scoring"),
+            cache_dir=(root / cache_dir) if not Path(cache_dir).is_absolute() else Path(cache_dir),
+            use_cache=not opt("trust_no_cache"),
+            record_dir=opt("trust_record"),
+            batch_size=opt("trust_batch_size"),
+            device=opt("trust_device"),
+            concurrency=opt("trust_concurrency"),
+            judge=opt("trust_judge"),
+            profile=opt("trust_profile"),
+            json_path=opt("trust_json"),
+            models_file=root / models_file,
+        )
+
+
+@dataclass
+class Runtime:
+    """Created lazily on first need, once per process (controller or xdist worker)."""
+
+    config: pytest.Config
+    options: RunOptions
+    _pool: ModelPool | None = None
+    _evaluators: dict[str, Evaluator] = field(default_factory=dict)
+    _data: DataSource | None = None
+    services: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rootpath(self) -> Path:
+        return Path(self.config.rootpath)
+
+    def data(self) -> DataSource:
+        if self._data is None:
+            location = resolve_location(self.options.data, Path(self.config.invocation_params.dir))
+            if location is None:
+                from .data import FETCH_HINT
+
+                raise DataError("TrustLLM dataset", f"not found; {FETCH_HINT}")
+            self._data = data_source(location)
+        return self._data
+
+    def model_spec(self) -> str:
+        return resolve_spec(self.options.model, load_profiles(self.options.models_file))
+
+    def pool(self) -> ModelPool:
+        if self._pool is None:
+            self._pool = ModelPool(self.model_spec(), self.backend_options(), self._cache(), self._recorder())
+        return self._pool
+
+    def backend_options(self) -> BackendOptions:
+        index, count = worker_position()
+        cores = os.cpu_count() or 1
+        return BackendOptions(
+            device=self.options.device,
+            threads=max(1, cores // count),
+            worker_index=index,
+            worker_count=count,
+            batch_size=self.options.batch_size,
+            concurrency=self.options.concurrency,
+        )
+
+    def _cache(self):
+        if not self.options.use_cache:
+            return NullCache()
+        return ResponseCache(self.options.cache_dir / "responses.sqlite3")
+
+    def _recorder(self):
+        if not self.options.record_dir:
+            return None
+        from .record import Recorder
+
+        return Recorder(Path(self.options.record_dir))
+
+    def evaluator(self, suite: Suite) -> Evaluator:
+        key = f"{suite.path}\0{suite.evaluator}"
+        if key not in self._evaluators:
+            context = EvaluatorContext(
+                mode=self.options.scoring,  # type: ignore[arg-type]
+                judge_spec=self.options.judge,
+                data_dir=str(self.data().directory) if self._data_available() else None,
+                services=self.services,
+            )
+            try:
+                self._evaluators[key] = create_evaluator(suite.evaluator, suite.evaluator_options, context)
+            except (ValueError, TypeError, KeyError) as error:
+                raise ConfigError(f"{suite.path}: $.evaluator: {error}") from None
+        return self._evaluators[key]
+
+    def _data_available(self) -> bool:
+        try:
+            self.data()
+        except DataError:
+            return False
+        return True
+
+    def seed_for(self, suite: Suite, item_id: str) -> int:
+        digest = hashlib.sha256(f"{self.options.seed}\0{suite.name}\0{item_id}".encode()).digest()
+        return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+    def model_identity(self) -> dict[str, Any] | None:
+        """The identity of the model this process used, if it used one."""
+        if self._pool is None or self._pool._identity is None:
+            return None
+        return self._pool._identity.as_dict()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+
+runtime_key = pytest.StashKey[Runtime]()
+
+
+def get_runtime(config: pytest.Config) -> Runtime:
+    if runtime_key not in config.stash:
+        config.stash[runtime_key] = Runtime(config, RunOptions.from_config(config))
+    return config.stash[runtime_key]

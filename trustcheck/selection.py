@@ -1,0 +1,131 @@
+"""From a suite's data to the items it tests: filtering, ids, categories, stratified sampling."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from .errors import DataError
+from .suite import Suite
+
+_SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class SelectedItem:
+    """One dataset item chosen for a run, with what the pytest item needs."""
+
+    index: int
+    item_id: str
+    prompt: str
+    category: str | None
+    data: Mapping[str, Any]
+
+
+def field_value(item: Mapping[str, Any], path: str) -> Any:
+    """A dotted path into an item: `label.0` is item["label"][0]; None when absent."""
+    value: Any = item
+    for part in path.split("."):
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("_", text).strip("_") or "_"
+
+
+def _matches(item: Mapping[str, Any], where: Mapping[str, Any]) -> bool:
+    for path, wanted in where.items():
+        value = field_value(item, path)
+        if isinstance(wanted, list) and value not in wanted:
+            return False
+        if not isinstance(wanted, list) and value != wanted:
+            return False
+    return True
+
+
+def _item_id(suite: Suite, item: Mapping[str, Any], index: int, width: int) -> str:
+    if suite.data.id:
+        value = field_value(item, suite.data.id)
+        if value is None:
+            raise DataError(suite.data.file or suite.path, f"item has no id field {suite.data.id!r}", index)
+        return slug(str(value))
+    return f"item-{index:0{width}d}"
+
+
+def _prompt(suite: Suite, item: Mapping[str, Any], index: int) -> str:
+    prompt = field_value(item, suite.data.prompt)
+    if not isinstance(prompt, str) or not prompt.strip():
+        found = "nothing" if prompt is None else type(prompt).__name__
+        raise DataError(
+            suite.data.file or f"{suite.path} $.data.items", f"field {suite.data.prompt!r} must be a non-empty string, found {found}", index
+        )
+    return prompt
+
+
+def all_items(suite: Suite, raw_items: Sequence[Mapping[str, Any]]) -> list[SelectedItem]:
+    width = max(4, len(str(len(raw_items) - 1)))
+    selected = []
+    for index, item in enumerate(raw_items):
+        if not _matches(item, suite.data.where):
+            continue
+        category = field_value(item, suite.data.category) if suite.data.category else None
+        selected.append(
+            SelectedItem(
+                index=index,
+                item_id=_item_id(suite, item, index, width),
+                prompt=_prompt(suite, item, index),
+                category=None if category is None else str(category),
+                data=item,
+            )
+        )
+    _reject_duplicate_ids(suite, selected)
+    return selected
+
+
+def _reject_duplicate_ids(suite: Suite, items: Sequence[SelectedItem]) -> None:
+    seen: dict[tuple[str | None, str], int] = {}
+    for item in items:
+        key = (item.category, item.item_id)
+        if key in seen:
+            raise DataError(suite.data.file or suite.path, f"duplicate item id {item.item_id!r} (also item {seen[key]})", item.index)
+        seen[key] = item.index
+
+
+def _rank(seed: int, suite_name: str, key: str) -> str:
+    return hashlib.sha256(f"{seed}\0{suite_name}\0{key}".encode()).hexdigest()
+
+
+def _stratum(suite: Suite, item: SelectedItem) -> tuple[str, ...]:
+    strata = suite.sample.strata if suite.sample.strata is not None else (("category",) if suite.data.category else ())
+    return tuple(str(item.category if s == "category" else field_value(item.data, s)) for s in strata)
+
+
+def sample_items(suite: Suite, items: Sequence[SelectedItem], per_stratum: int | None, seed: int) -> list[SelectedItem]:
+    """Deterministic stratified sample: the same seed always picks the same items.
+
+    Items that must stay together (AdvGLUE pairs, variants of one instruction) are sampled as
+    groups via `sample.group_by`. `per_stratum=None` keeps everything.
+    """
+    if per_stratum is None:
+        return list(items)
+    group_field = suite.sample.group_by
+
+    def group_key(item: SelectedItem) -> str:
+        return str(field_value(item.data, group_field)) if group_field else f"{item.category}\0{item.item_id}"
+
+    strata: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for item in items:
+        strata[_stratum(suite, item)].add(group_key(item))
+    chosen: set[str] = set()
+    for keys in strata.values():
+        chosen.update(sorted(keys, key=lambda k: _rank(seed, suite.name, k))[:per_stratum])
+    return [item for item in items if group_key(item) in chosen]

@@ -1,0 +1,210 @@
+"""Suite files: safe YAML, JSON Schema validation, and the typed Suite they describe."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from .errors import SuiteError
+from .schema_errors import describe_value, first_schema_error
+
+DEFAULT_GENERATION = {"temperature": 0.0, "max_new_tokens": 256, "mode": "chat", "stop": []}
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    file: str | None
+    items: tuple[Mapping[str, Any], ...] | None
+    prompt: str = "prompt"
+    id: str | None = None
+    category: str | None = None
+    keep: tuple[str, ...] = ()
+    where: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GenerationSpec:
+    temperature: float
+    max_new_tokens: int
+    mode: str
+    stop: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    fn: str
+    params: Mapping[str, Any]
+    group_by: str | None = None
+    where: Mapping[str, Any] = field(default_factory=dict)
+    modes: tuple[str, ...] = ("toolkit", "paper")
+    direction: str = "higher"
+    paper_name: str | None = None
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    metric: str
+    op: str
+    threshold: float
+    modes: tuple[str, ...] = ("toolkit", "paper")
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    strata: tuple[str, ...] | None = None
+    per_stratum: int | None = None
+    group_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Suite:
+    path: str
+    name: str
+    dimension: str
+    task: str
+    description: str
+    data: DataSpec
+    generation: GenerationSpec
+    evaluator: str
+    evaluator_options: Mapping[str, Any]
+    expect: tuple[str, ...]
+    critical: bool
+    sample: SampleSpec
+    metrics: tuple[MetricSpec, ...]
+    gates: tuple[GateSpec, ...]
+
+    def metric(self, name: str) -> MetricSpec | None:
+        base = name.split("[", 1)[0]
+        return next((m for m in self.metrics if m.name == base), None)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys instead of keeping the last one silently."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(schema_name: str) -> Draft202012Validator:
+    text = resources.files("trustcheck.schema").joinpath(schema_name).read_text(encoding="utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def read_yaml(path: Path, display: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SuiteError(display, "$", "a readable UTF-8 YAML file", type(error).__name__) from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise SuiteError(display, where, "valid YAML", problem) from None
+
+
+def validate_document(document: Any, display: str, schema_name: str = "suite.schema.json") -> None:
+    if not isinstance(document, dict):
+        raise SuiteError(display, "$", "a mapping with the suite's keys", describe_value(document) if document is not None else "an empty file")
+    error = first_schema_error(display, _validator(schema_name), document)
+    if error is not None:
+        raise error
+
+
+def _as_tuple(value: Any) -> tuple:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _data_spec(raw: Mapping[str, Any]) -> DataSpec:
+    items = raw.get("items")
+    return DataSpec(
+        file=raw.get("file"),
+        items=tuple(items) if items is not None else None,
+        prompt=raw.get("prompt", "prompt"),
+        id=raw.get("id"),
+        category=raw.get("category"),
+        keep=tuple(raw.get("keep", ())),
+        where=dict(raw.get("where", {})),
+    )
+
+
+def _metric_spec(raw: Mapping[str, Any]) -> MetricSpec:
+    return MetricSpec(
+        name=raw["name"],
+        fn=raw["fn"],
+        params=dict(raw.get("params", {})),
+        group_by=raw.get("group_by"),
+        where=dict(raw.get("where", {})),
+        modes=tuple(raw.get("modes", ("toolkit", "paper"))),
+        direction=raw.get("direction", "higher"),
+        paper_name=raw.get("paper_name"),
+    )
+
+
+def build_suite(document: Mapping[str, Any], display: str) -> Suite:
+    generation = {**DEFAULT_GENERATION, **document.get("generation", {})}
+    sample = document.get("sample", {})
+    return Suite(
+        path=display,
+        name=document["name"],
+        dimension=document["dimension"],
+        task=document["task"],
+        description=document.get("description", ""),
+        data=_data_spec(document["data"]),
+        generation=GenerationSpec(
+            temperature=float(generation["temperature"]),
+            max_new_tokens=int(generation["max_new_tokens"]),
+            mode=generation["mode"],
+            stop=tuple(generation["stop"]),
+        ),
+        evaluator=document["evaluator"]["name"],
+        evaluator_options=dict(document["evaluator"].get("options", {})),
+        expect=_as_tuple(document["expect"]["verdict"]),
+        critical=bool(document.get("critical", False)),
+        sample=SampleSpec(
+            strata=tuple(sample["strata"]) if "strata" in sample else None,
+            per_stratum=sample.get("per_stratum"),
+            group_by=sample.get("group_by"),
+        ),
+        metrics=tuple(_metric_spec(m) for m in document.get("metrics", [])),
+        gates=tuple(
+            GateSpec(g["metric"], g["op"], float(g["threshold"]), tuple(g.get("modes", ("toolkit", "paper"))))
+            for g in document.get("gates", [])
+        ),
+    )
+
+
+def load_suite(path: Path, display: str | None = None) -> Suite:
+    """Read, validate and check one suite file; raises SuiteError with a one-line message."""
+    from .suite_checks import check_suite
+
+    display = display or str(path)
+    document = read_yaml(path, display)
+    validate_document(document, display)
+    suite = build_suite(document, display)
+    check_suite(suite)
+    return suite

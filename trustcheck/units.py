@@ -1,0 +1,92 @@
+"""Units of work: the items generated together in one batched call, then judged together."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+from .backends.base import BackendError, Generation, GenerationRequest
+from .evaluators.base import Case, Verdict
+
+if TYPE_CHECKING:
+    from .items import TrustItem
+    from .runtime import Runtime
+
+DEFAULT_UNIT_SIZE = 32
+
+
+class Unit:
+    """Items of one suite category (one xdist scope) that share generation settings.
+
+    The first of its items to run generates and judges all of them; the rest read the result.
+    """
+
+    def __init__(self, items: Sequence["TrustItem"]) -> None:
+        self.items = list(items)
+        self._results: dict[str, tuple[Generation, Verdict | None]] = {}
+        self._error: Exception | None = None
+        self._done = False
+
+    def ensure(self, runtime: "Runtime") -> None:
+        if not self._done:
+            self._done = True
+            try:
+                self._run(runtime)
+            except Exception as error:  # noqa: BLE001 - every item of the unit reports it
+                self._error = error
+
+    def _run(self, runtime: "Runtime") -> None:
+        generations = runtime.pool().respond([self._request(runtime, item) for item in self.items])
+        ok = [(item, gen) for item, gen in zip(self.items, generations) if gen.ok]
+        verdicts = self._judge(runtime, ok)
+        for item, generation in zip(self.items, generations):
+            self._results[item.nodeid] = (generation, verdicts.get(item.nodeid))
+
+    @staticmethod
+    def _request(runtime: "Runtime", item: "TrustItem") -> GenerationRequest:
+        generation = item.suite.generation
+        return GenerationRequest(
+            prompt=item.selected.prompt,
+            mode=generation.mode,  # type: ignore[arg-type]
+            temperature=generation.temperature,
+            max_new_tokens=generation.max_new_tokens,
+            stop=generation.stop,
+            seed=runtime.seed_for(item.suite, item.selected.item_id),
+        )
+
+    @staticmethod
+    def _judge(runtime: "Runtime", ok: list[tuple["TrustItem", Generation]]) -> dict[str, Verdict]:
+        by_suite: dict[str, list[tuple["TrustItem", Generation]]] = {}
+        for item, generation in ok:
+            by_suite.setdefault(item.suite.path, []).append((item, generation))
+        verdicts: dict[str, Verdict] = {}
+        for pairs in by_suite.values():
+            evaluator = runtime.evaluator(pairs[0][0].suite)
+            cases = [Case(response=gen.text or "", item=item.selected.data, prompt=item.selected.prompt) for item, gen in pairs]
+            for (item, _), verdict in zip(pairs, evaluator.evaluate_batch(cases)):
+                verdicts[item.nodeid] = verdict
+        return verdicts
+
+    def result(self, item: "TrustItem") -> tuple[Generation, Verdict]:
+        if self._error is not None:
+            raise self._error
+        generation, verdict = self._results[item.nodeid]
+        if not generation.ok:
+            raise BackendError(generation.error or "the backend returned no text")
+        assert verdict is not None
+        return generation, verdict
+
+
+def build_units(items: Sequence["TrustItem"], size: int = DEFAULT_UNIT_SIZE) -> list[Unit]:
+    """Group items by parent node (the xdist loadscope scope) and settings, in chunks of `size`."""
+    groups: dict[tuple, list["TrustItem"]] = {}
+    for item in items:
+        key = (item.parent.nodeid if item.parent else "", item.suite.generation)
+        groups.setdefault(key, []).append(item)
+    units = []
+    for members in groups.values():
+        for start in range(0, len(members), size):
+            unit = Unit(members[start : start + size])
+            for item in unit.items:
+                item.unit = unit
+            units.append(unit)
+    return units
