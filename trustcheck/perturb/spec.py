@@ -1,0 +1,147 @@
+"""Property suite files (`kind: property`): validation and the typed PropertySpec they describe.
+
+A property file shares its data, sample, generation and evaluator sections with plain suites
+(same schema fragments, same loaders), so the plugin selects its prompts the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Mapping
+
+from ..errors import SuiteError
+from ..evaluators.registry import known_evaluators
+from ..suite import DEFAULT_GENERATION, DataSpec, GenerationSpec, SampleSpec, read_yaml, validate_document
+from .catalog import UnknownKindError, kind_names, known_names
+from .property import DEFAULT_CALL_BUDGET, DEFAULT_MAX_EXAMPLES
+from .strategies import DEFAULT_MAX_STEPS
+
+SCHEMA = "property.schema.json"
+_KIND_LINE = re.compile(rb"^kind:\s*['\"]?property['\"]?\s*(#.*)?$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    """One property suite. `expect` None means "the original prompt's verdict must hold"."""
+
+    path: str
+    name: str
+    dimension: str
+    task: str
+    description: str
+    property: str
+    data: DataSpec
+    sample: SampleSpec
+    generation: GenerationSpec
+    evaluator: str
+    evaluator_options: Mapping[str, Any]
+    expect: tuple[str, ...] | None
+    precondition: str
+    kinds: tuple[str, ...]
+    max_steps: int
+    max_examples: int
+    model_calls: int
+    critical: bool
+
+
+def is_property_document(document: Any) -> bool:
+    return isinstance(document, dict) and document.get("kind") == "property"
+
+
+def looks_like_property_file(path: Path) -> bool:
+    """Cheap test on the file's head, for collection: a top-level `kind: property` line."""
+    try:
+        return bool(_KIND_LINE.search(path.read_bytes()[:8192]))
+    except OSError:
+        return False
+
+
+def _data_spec(raw: Mapping[str, Any]) -> DataSpec:
+    items = raw.get("items")
+    return DataSpec(
+        file=raw.get("file"),
+        items=tuple(items) if items is not None else None,
+        prompt=raw.get("prompt", "prompt"),
+        id=raw.get("id"),
+        category=raw.get("category"),
+        keep=tuple(raw.get("keep", ())),
+        where=dict(raw.get("where", {})),
+    )
+
+
+def _expect(document: Mapping[str, Any]) -> tuple[str, ...] | None:
+    value = document.get("expect_verdict")
+    if value is None:
+        return None
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _kinds(document: Mapping[str, Any], display: str) -> tuple[str, ...]:
+    for index, name in enumerate(document["perturbations"]):
+        try:
+            kind_names(name)
+        except UnknownKindError:
+            close = difflib.get_close_matches(name, known_names(), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise SuiteError(display, f"$.perturbations[{index}]", f"a perturbation kind or group{hint}", repr(name)) from None
+    return kind_names(document["perturbations"])
+
+
+def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
+    generation = {**DEFAULT_GENERATION, **document.get("generation", {})}
+    sample = document.get("sample", {})
+    budget = document.get("budget", {})
+    return PropertySpec(
+        path=display,
+        name=document["name"],
+        dimension=document["dimension"],
+        task=document.get("task", document["name"]),
+        description=document.get("description", ""),
+        property=document["property"],
+        data=_data_spec(document["data"]),
+        sample=SampleSpec(
+            strata=tuple(sample["strata"]) if "strata" in sample else None,
+            per_stratum=sample.get("per_stratum"),
+            group_by=sample.get("group_by"),
+        ),
+        generation=GenerationSpec(
+            temperature=float(generation["temperature"]),
+            max_new_tokens=int(generation["max_new_tokens"]),
+            mode=generation["mode"],
+            stop=tuple(generation["stop"]),
+        ),
+        evaluator=document["evaluator"]["name"],
+        evaluator_options=dict(document["evaluator"].get("options", {})),
+        expect=_expect(document),
+        precondition=document.get("precondition", "skip"),
+        kinds=_kinds(document, display),
+        max_steps=int(document.get("max_steps", DEFAULT_MAX_STEPS)),
+        max_examples=int(budget.get("max_examples", DEFAULT_MAX_EXAMPLES)),
+        model_calls=int(budget.get("model_calls", DEFAULT_CALL_BUDGET)),
+        critical=bool(document.get("critical", True)),
+    )
+
+
+def _check(spec: PropertySpec) -> None:
+    if spec.data.file is not None:
+        parts = PurePosixPath(spec.data.file).parts
+        if spec.data.file.startswith("/") or ".." in parts:
+            raise SuiteError(spec.path, "$.data.file", "a path inside the data directory", repr(spec.data.file))
+    names = known_evaluators()
+    if spec.evaluator not in names:
+        close = difflib.get_close_matches(spec.evaluator, names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise SuiteError(spec.path, "$.evaluator.name", f"a known evaluator{hint}", repr(spec.evaluator))
+
+
+def load_property(path: Path, display: str | None = None) -> PropertySpec:
+    """Read, validate and check one property file; raises SuiteError with a one-line message."""
+    display = display or str(path)
+    document = read_yaml(path, display)
+    validate_document(document, display, SCHEMA)
+    spec = build_property(document, display)
+    _check(spec)
+    return spec
