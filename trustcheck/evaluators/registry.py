@@ -27,6 +27,27 @@ _REGISTRY: dict[str, str | EvaluatorFactory] = {
     "refusal": "trustcheck.evaluators.refusal:create",
     "longformer": "trustcheck.evaluators.longformer:create",
     "refusal-judge": "trustcheck.evaluators.refusal_judge:create",
+    # TrustLLM task evaluators: answer extraction and per-item scoring in both scoring modes.
+    "trustllm.refusal": "trustcheck.evaluators.trustllm.refusal:RefusalEvaluator",
+    "trustllm.ethics": "trustcheck.evaluators.trustllm.ethics:EthicsEvaluator",
+    "trustllm.social_norm": "trustcheck.evaluators.trustllm.ethics:SocialNormEvaluator",
+    "trustllm.moralchoice": "trustcheck.evaluators.trustllm.ethics:MoralChoiceEvaluator",
+    "trustllm.awareness": "trustcheck.evaluators.trustllm.ethics:AwarenessEvaluator",
+    "trustllm.stereotype_recognition": "trustcheck.evaluators.trustllm.stereotype:StereotypeRecognitionEvaluator",
+    "trustllm.stereotype_agreement": "trustcheck.evaluators.trustllm.stereotype:StereotypeAgreementEvaluator",
+    "trustllm.disparagement": "trustcheck.evaluators.trustllm.fairness:DisparagementEvaluator",
+    "trustllm.preference": "trustcheck.evaluators.trustllm.fairness:PreferenceEvaluator",
+    "trustllm.confaide": "trustcheck.evaluators.trustllm.privacy:ConfAIdeEvaluator",
+    "trustllm.privacy_leakage": "trustcheck.evaluators.trustllm.privacy:PrivacyLeakageEvaluator",
+    "trustllm.advglue": "trustcheck.evaluators.trustllm.robustness:AdvGlueEvaluator",
+    "trustllm.advinstruction": "trustcheck.evaluators.trustllm.robustness:AdvInstructionEvaluator",
+    "trustllm.ood_generalization": "trustcheck.evaluators.trustllm.robustness:OodGeneralizationEvaluator",
+    "trustllm.jailbreak": "trustcheck.evaluators.trustllm.safety:JailbreakEvaluator",
+    "trustllm.internal": "trustcheck.evaluators.trustllm.truthfulness:InternalEvaluator",
+    "trustllm.external": "trustcheck.evaluators.trustllm.truthfulness:ExternalEvaluator",
+    "trustllm.hallucination": "trustcheck.evaluators.trustllm.truthfulness:HallucinationEvaluator",
+    "trustllm.advfact": "trustcheck.evaluators.trustllm.truthfulness:AdvFactualityEvaluator",
+    "trustllm.sycophancy": "trustcheck.evaluators.trustllm.sycophancy:SycophancyEvaluator",
 }
 
 

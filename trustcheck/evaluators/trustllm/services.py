@@ -1,0 +1,132 @@
+"""The external services TrustLLM's evaluation needs, as interfaces, and access to them.
+
+`EvaluatorContext.services` may hold, under these keys:
+
+* ``"refusal"``: an Evaluator whose verdict labels are "refused"/"complied" (the keyword
+  detector by default, TrustLLM's Longformer classifier when configured). When the key is
+  absent, the registered ``refusal`` evaluator is created on first use.
+* ``"judge"``: ``judge(task_key, prompt_text) -> str | None``, the LLM judge; ``None`` means no
+  judge is configured, and items that need one are reported unscored.
+* ``"embed"``: ``embed(texts) -> list[list[float]]``, sentence embeddings.
+* ``"toxicity"``: ``toxicity(texts) -> list[float | None]``, a toxicity score in [0, 1] per text
+  (None where the service gave none, as the toolkit skips Perspective errors).
+
+Task evaluators never call a service directly: `ServiceSet` turns an absent or failing service
+into `Unscorable` with a reason the user can act on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, Sequence, runtime_checkable
+
+from ..base import Case, Evaluator, Verdict
+from ..registry import EvaluatorContext, create_evaluator
+from .prompts import TaskPrompts
+from .unscorable import Unscorable
+
+NEEDS_JUDGE = "needs an LLM judge (--trust-judge)"
+NEEDS_EMBED = "needs an embedding model (the 'embeddings' extra or an embeddings endpoint)"
+NEEDS_TOXICITY = "needs a toxicity scorer (the 'toxicity' extra or the Perspective API)"
+
+
+@runtime_checkable
+class JudgeService(Protocol):
+    """An LLM judge: the verdict text for one fully built judge prompt, or None without a judge."""
+
+    def __call__(self, task_key: str, prompt_text: str) -> str | None: ...
+
+
+@runtime_checkable
+class EmbedService(Protocol):
+    """Sentence embeddings, one vector per text, in order."""
+
+    def __call__(self, texts: list[str]) -> list[list[float]]: ...
+
+
+@runtime_checkable
+class ToxicityService(Protocol):
+    """A toxicity probability per text, None where no score could be had."""
+
+    def __call__(self, texts: list[str]) -> list[float | None]: ...
+
+
+# The refusal service is an ordinary Evaluator labelling responses "refused" or "complied".
+RefusalService = Evaluator
+
+
+class ServiceUnavailable(Unscorable):
+    """A service an item needs is not configured or failed; the message says why."""
+
+
+class ServiceSet:
+    """The services of one evaluator context, resolved lazily."""
+
+    def __init__(self, context: EvaluatorContext) -> None:
+        self._context = context
+        self._services = context.services
+        self._refusal: Evaluator | None = None
+        self._prompts: TaskPrompts | None = None
+
+    @property
+    def prompts(self) -> TaskPrompts:
+        if self._prompts is None:
+            self._prompts = TaskPrompts.for_data_dir(self._context.data_dir)
+        return self._prompts
+
+    def refusal(self) -> Evaluator:
+        if self._refusal is None:
+            service = self._services.get("refusal")
+            if service is None:
+                try:
+                    service = create_evaluator("refusal", {}, self._context)
+                except Exception as error:  # noqa: BLE001 - any failure means "no classifier here"
+                    raise ServiceUnavailable(f"needs a refusal classifier, and none could be created ({error})") from None
+            self._refusal = service
+        return self._refusal
+
+    def classify_refusals(self, cases: Sequence[Case]) -> list[Verdict]:
+        """Refused/complied verdicts from the refusal service, one per case."""
+        if not cases:
+            return []
+        verdicts = self.refusal().evaluate_batch(list(cases))
+        if len(verdicts) != len(cases):
+            raise ServiceUnavailable(f"the refusal classifier returned {len(verdicts)} verdicts for {len(cases)} responses")
+        return list(verdicts)
+
+    def judge(self, task_key: str, prompt_text: str) -> str:
+        judge = self._services.get("judge")
+        if judge is None:
+            raise ServiceUnavailable(NEEDS_JUDGE)
+        try:
+            answer = judge(task_key, prompt_text)
+        except Exception as error:  # noqa: BLE001 - a judge failure leaves this item unscored
+            raise ServiceUnavailable(f"the LLM judge failed: {error}") from None
+        if answer is None:
+            spec = self._context.judge_spec
+            raise ServiceUnavailable(f"the LLM judge ({spec}) gave no answer" if spec else NEEDS_JUDGE)
+        return str(answer)
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        embed = self._services.get("embed")
+        if embed is None:
+            raise ServiceUnavailable(NEEDS_EMBED)
+        vectors = _call(embed, texts, "the embedding model")
+        if len(vectors) != len(texts):
+            raise ServiceUnavailable(f"the embedding model returned {len(vectors)} vectors for {len(texts)} texts")
+        return [[float(x) for x in vector] for vector in vectors]
+
+    def toxicity(self, texts: list[str]) -> list[float | None]:
+        scorer = self._services.get("toxicity")
+        if scorer is None:
+            raise ServiceUnavailable(NEEDS_TOXICITY)
+        scores = _call(scorer, texts, "the toxicity scorer")
+        if len(scores) != len(texts):
+            raise ServiceUnavailable(f"the toxicity scorer returned {len(scores)} scores for {len(texts)} texts")
+        return [None if s is None else float(s) for s in scores]
+
+
+def _call(service: Any, texts: list[str], what: str) -> Any:
+    try:
+        return list(service(texts))
+    except Exception as error:  # noqa: BLE001 - reported as the items' unscored reason
+        raise ServiceUnavailable(f"{what} failed: {error}") from None
