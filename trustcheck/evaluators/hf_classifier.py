@@ -80,7 +80,7 @@ def load_text_classifier(
         return _LOADED[key]
 
 
-def _is_local(ref: str) -> bool:
+def is_local_ref(ref: str) -> bool:
     """A directory on disk, or something only a path would look like (hub ids are `org/name`)."""
     if Path(ref).expanduser().exists():
         return True
@@ -92,7 +92,7 @@ def _build_pipeline(ref: str, device: str, offline: bool, purpose: str) -> Any:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
     except ImportError as exc:
         raise missing_extra("transformers", "hf", purpose) from exc
-    local = _is_local(ref)
+    local = is_local_ref(ref)
     source = str(Path(ref).expanduser()) if local else ref
     if local and not Path(source).is_dir():
         raise EvaluatorError(f"{purpose}: model directory not found: {ref}")
