@@ -1,0 +1,191 @@
+"""`hf:` backend: a transformers causal LM, batched with left padding, on CPU or GPU."""
+
+from __future__ import annotations
+
+import copy
+import gc
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from .base import BackendError, Generation, GenerationRequest, MissingExtraError, ModelIdentity
+from .batching import plan_batches, run_batched
+from .chat import Messages, chat_messages_builder, cut_at_stop
+from .hf_load import HFSpec, LocalModel, choose_device, choose_dtype, load, parse_spec, resolve
+from .identity import default_cache_dir, files_hash, package_version, text_hash
+from .registry import BackendOptions
+from .workers import threads_per_worker
+
+# Measured with benchmarks/backends.py on 2 CPU cores: throughput still grows from 16 to 32 and
+# levels off beyond; a GPU has room for far more rows at once.
+DEFAULT_BATCH_SIZE = {"cpu": 32, "cuda": 64}
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    request: GenerationRequest
+    token_ids: list[int]
+
+
+class TransformersBackend:
+    """A loaded transformers model; `generate` batches requests that share their settings."""
+
+    name = "hf"
+
+    def __init__(self, spec: HFSpec, local: LocalModel, model: Any, tokenizer: Any, options: BackendOptions):
+        import torch
+
+        self._torch = torch
+        self.spec, self.local, self.model, self.tokenizer = spec, local, model, tokenizer
+        self.device = next(model.parameters()).device
+        self.batch_size = options.batch_size or DEFAULT_BATCH_SIZE.get(self.device.type, 8)
+        self._cache_dir = default_cache_dir(options)
+        self._identity: ModelIdentity | None = None
+        self._messages_for: Callable[[str], Messages] | None = None
+        self._pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        self._eos_ids = self._end_of_sequence_ids()
+        self.context_length = getattr(model.config, "max_position_embeddings", None)
+
+    def __repr__(self) -> str:
+        return f"TransformersBackend({self.spec.source!r}, device={self.device}, batch_size={self.batch_size})"
+
+    def _end_of_sequence_ids(self) -> set[int]:
+        configured = self.model.generation_config.eos_token_id
+        ids = configured if isinstance(configured, list) else [configured]
+        return {int(i) for i in [*ids, self.tokenizer.eos_token_id] if i is not None}
+
+    def identity(self) -> ModelIdentity:
+        if self._identity is None:
+            local, cache = self.local, self._cache_dir
+            extra = {"dtype": str(self.model.dtype).removeprefix("torch.")}
+            if local.tokenizer_files:
+                extra["tokenizer_hash"] = files_hash(local.tokenizer_files, local.directory, cache)
+            self._identity = ModelIdentity(
+                backend=self.name,
+                backend_version=package_version("transformers"),
+                weights_hash=files_hash(local.weight_files, local.directory, cache),
+                chat_template_hash=text_hash(self.tokenizer.chat_template or ""),
+                display_name=f"hf:{self.spec.source}",
+                extra=extra,
+            )
+        return self._identity
+
+    def _render_chat(self, messages: Messages) -> str:
+        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    def _token_ids(self, request: GenerationRequest) -> list[int]:
+        if request.mode == "raw":
+            return self.tokenizer(request.prompt, add_special_tokens=True)["input_ids"]
+        if not self.tokenizer.chat_template:
+            raise BackendError(f"hf:{self.spec.source} has no chat template; use mode: raw for this model")
+        if self._messages_for is None:
+            self._messages_for = chat_messages_builder(self._render_chat)
+        text = self._render_chat(self._messages_for(request.prompt))
+        # The template already wrote any BOS the model wants.
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def _prepare(self, request: GenerationRequest) -> _Prepared | Generation:
+        try:
+            ids = self._token_ids(request)
+        except BackendError as error:
+            return Generation(text=None, error=str(error))
+        if self.context_length and len(ids) + request.max_new_tokens > self.context_length:
+            return Generation(
+                text=None,
+                error=f"prompt is {len(ids)} tokens; with max_new_tokens {request.max_new_tokens} it exceeds "
+                f"the context of {self.context_length} tokens of hf:{self.spec.source}",
+            )
+        return _Prepared(request, ids)
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        prepared = [self._prepare(r) for r in requests]
+        runnable = [i for i, p in enumerate(prepared) if isinstance(p, _Prepared)]
+        items = [prepared[i] for i in runnable]
+        batches = plan_batches(
+            [len(p.token_ids) for p in items],
+            [_settings_key(p.request) for p in items],
+            self.batch_size,
+        )
+        for index, generation in zip(runnable, run_batched(items, batches, self._generate_fitting)):
+            prepared[index] = generation
+        return prepared  # type: ignore[return-value]
+
+    def _generate_fitting(self, batch: list[_Prepared]) -> list[Generation]:
+        """Generate a batch, halving it while the GPU runs out of memory."""
+        try:
+            return self._generate_batch(batch)
+        except self._torch.cuda.OutOfMemoryError:
+            self._torch.cuda.empty_cache()
+            if len(batch) == 1:
+                return [Generation(text=None, error=f"out of GPU memory on {self.device} for one prompt")]
+            half = len(batch) // 2
+            return self._generate_fitting(batch[:half]) + self._generate_fitting(batch[half:])
+
+    def _generate_batch(self, batch: list[_Prepared]) -> list[Generation]:
+        torch, first = self._torch, batch[0].request
+        width = max(len(p.token_ids) for p in batch)
+        input_ids = torch.tensor([[self._pad_id] * (width - len(p.token_ids)) + p.token_ids for p in batch])
+        attention = torch.tensor([[0] * (width - len(p.token_ids)) + [1] * len(p.token_ids) for p in batch])
+        kwargs: dict[str, Any] = {"generation_config": self._generation_config(first)}
+        if first.temperature > 0:
+            kwargs["logits_processor"] = [self._sampler([p.request.seed for p in batch], first.temperature)]
+        if first.stop:
+            kwargs.update(stop_strings=list(first.stop), tokenizer=self.tokenizer)
+        with torch.inference_mode():
+            output = self.model.generate(
+                input_ids=input_ids.to(self.device), attention_mask=attention.to(self.device), **kwargs
+            )
+        return [self._decode(row.tolist(), first.stop) for row in output[:, width:].cpu()]
+
+    def _generation_config(self, request: GenerationRequest) -> Any:
+        config = copy.deepcopy(self.model.generation_config)
+        # Sampling, when asked for, happens in SeededSampler; the decoding loop itself stays greedy.
+        config.update(do_sample=False, temperature=None, top_k=None, top_p=None, num_beams=1)
+        config.update(
+            max_new_tokens=request.max_new_tokens,
+            min_new_tokens=request.min_new_tokens or None,
+            pad_token_id=self._pad_id,
+            eos_token_id=sorted(self._eos_ids),
+            repetition_penalty=None,
+        )
+        return config
+
+    def _sampler(self, seeds: list[int], temperature: float) -> Any:
+        from .hf_sampling import SeededSampler
+
+        configured = self.model.generation_config
+        return SeededSampler(seeds, temperature, configured.top_k, configured.top_p, self.device)
+
+    def _decode(self, new_tokens: list[int], stop: tuple[str, ...]) -> Generation:
+        ended = next((i for i, token in enumerate(new_tokens) if token in self._eos_ids), None)
+        kept = new_tokens if ended is None else new_tokens[:ended]
+        text = self.tokenizer.decode(kept, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+        text, stopped = cut_at_stop(text, stop)
+        return Generation(text=text, finish_reason="stop" if stopped or ended is not None else "length")
+
+    def close(self) -> None:
+        cuda = self.device.type == "cuda"
+        self.model = None
+        gc.collect()
+        if cuda:
+            self._torch.cuda.empty_cache()
+
+
+def _settings_key(request: GenerationRequest) -> tuple[object, ...]:
+    return (request.temperature, request.max_new_tokens, request.min_new_tokens, request.stop)
+
+
+def create(rest: str, options: BackendOptions) -> TransformersBackend:
+    spec = parse_spec(rest)
+    try:
+        import torch
+        import transformers  # noqa: F401
+    except ImportError as error:
+        raise MissingExtraError(
+            f"hf: needs torch and transformers ({error.name} is missing): pip install 'trustcheck[hf]'"
+        ) from error
+    local = resolve(spec)
+    device = choose_device(options)
+    if device.type == "cpu":
+        torch.set_num_threads(threads_per_worker(options))
+    model, tokenizer = load(local, device, choose_dtype(device, spec.dtype))
+    return TransformersBackend(spec, local, model, tokenizer, options)

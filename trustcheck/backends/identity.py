@@ -1,0 +1,93 @@
+"""Model identity: content hashes of weights and chat template, memoised by size and mtime."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from contextlib import closing
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Sequence
+
+from .registry import BackendOptions
+
+HASH_DB_NAME = "weights-hashes.sqlite"
+_CHUNK = 1 << 20
+
+
+def default_cache_dir(options: BackendOptions | None = None) -> Path:
+    """`options.extra['cache_dir']`, else $TRUSTCHECK_CACHE_DIR, else the user cache dir."""
+    if options is not None and options.extra.get("cache_dir"):
+        return Path(options.extra["cache_dir"]).expanduser()
+    if os.environ.get("TRUSTCHECK_CACHE_DIR"):
+        return Path(os.environ["TRUSTCHECK_CACHE_DIR"]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("trustcheck"))
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() if text else ""
+
+
+def package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _sha256_of_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open_db(cache_dir: Path) -> sqlite3.Connection:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # Several xdist workers may hash at once; SQLite serialises their writes.
+    connection = sqlite3.connect(cache_dir / HASH_DB_NAME, timeout=60)
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS file_hashes ("
+        "path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL)"
+    )
+    return connection
+
+
+def file_sha256(path: Path, cache_dir: Path) -> str:
+    """sha256 of a file, recomputed only when its size or mtime changed since the last time."""
+    resolved = Path(path).resolve()
+    stat = resolved.stat()
+    with closing(_open_db(cache_dir)) as db:
+        row = db.execute(
+            "SELECT sha256 FROM file_hashes WHERE path = ? AND size = ? AND mtime_ns = ?",
+            (str(resolved), stat.st_size, stat.st_mtime_ns),
+        ).fetchone()
+        if row:
+            return str(row[0])
+        sha = _sha256_of_file(resolved)
+        with db:
+            db.execute(
+                "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?)",
+                (str(resolved), stat.st_size, stat.st_mtime_ns, sha),
+            )
+        return sha
+
+
+def files_hash(files: Sequence[Path], root: Path | None, cache_dir: Path) -> str:
+    """One hash for a model's files: a lone file's own sha256, else a hash of (name, sha256) pairs.
+
+    Names are taken relative to `root`, so the same model copied elsewhere hashes the same.
+    """
+    if not files:
+        raise ValueError("no files to hash")
+    if len(files) == 1:
+        return file_sha256(files[0], cache_dir)
+    pairs = sorted(
+        (str(Path(f).relative_to(root)) if root else Path(f).name, file_sha256(f, cache_dir)) for f in files
+    )
+    return hashlib.sha256(json.dumps(pairs).encode("utf-8")).hexdigest()
