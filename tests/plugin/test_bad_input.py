@@ -1,0 +1,51 @@
+"""Malformed suites, unknown models and missing data give one clear line each."""
+
+from __future__ import annotations
+
+from plugin_project import REFUSAL, items_for, suite_yaml
+
+
+def test_schema_error_is_one_line_and_other_suites_still_run(project):
+    project.suite("good.yaml", suite_yaml("good", items_for({"cot": ["r1"]})))
+    bad = suite_yaml("bad", items_for({"cot": ["r1"]})).replace("temperature: 0", "temperature: hot")
+    project.suite("bad.yaml", bad)
+    result = project.run("--trust-full", "--model", project.script([("r", REFUSAL)]))
+    result.stdout.fnmatch_lines(["*suites/bad.yaml: $.generation.temperature: expected a number, found \"hot\"*"])
+    result.assert_outcomes(passed=1, errors=1)
+    assert result.ret == 1
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_unknown_key_suggests_the_right_one(project):
+    text = suite_yaml("typo", items_for({"cot": ["r1"]}), gates="gates:\n  - metric: rta\n    op: '>='\n    treshold: 0.5\n")
+    project.suite("typo.yaml", text)
+    result = project.run("--collect-only", "--model", project.script([]))
+    result.stdout.fnmatch_lines(["*suites/typo.yaml: $.gates[[]0[]].treshold: expected one of the keys metric, modes, op, threshold (did you mean 'threshold'?), found unknown key 'treshold'*"])
+
+
+def test_unknown_evaluator_and_missing_data_file(project):
+    project.suite("ev.yaml", suite_yaml("ev", items_for({"cot": ["r1"]})).replace("name: refusal", "name: refusl"))
+    data_file = suite_yaml("df", items_for({"cot": ["r1"]})).replace("  items:", "  file: safety/nope.json\n  unused:")
+    project.suite("df.yaml", data_file.replace("  unused: ", "  where: {x: 1}\n  #"))
+    result = project.run("--collect-only", "--trust-data", str(project.pytester.path), "--model", project.script([]))
+    result.stdout.fnmatch_lines(["*suites/ev.yaml: $.evaluator.name: expected a known evaluator (did you mean 'refusal'?), found 'refusl'*"])
+    result.stdout.fnmatch_lines(["*safety/nope.json: no such dataset file; run `trustcheck data fetch`*"])
+
+
+def test_unknown_model_lists_valid_specs(project):
+    project.suite("ok.yaml", suite_yaml("ok", items_for({"cot": ["r1"]})))
+    result = project.run("--trust-full", "--model", "ggfu:/x.gguf")
+    result.stdout.fnmatch_lines(["*unknown model backend 'ggfu' (did you mean 'gguf'?); valid specs: default | gguf:PATH.gguf*"])
+    assert result.ret == 1
+
+
+def test_validate_command_checks_files_without_running(project, capsys):
+    from trustcheck.cli import main
+
+    good = project.suite("good.yaml", suite_yaml("good", items_for({"cot": ["r1"]})))
+    bad = project.suite("bad.yaml", "trustcheck: 1\nname: [unclosed\n")
+    assert main(["validate", str(good)]) == 0
+    assert main(["validate", str(good), str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"ok: {good}" in out
+    assert f"error: {bad}: line 3 column 1: expected valid YAML" in out

@@ -1,0 +1,55 @@
+"""A deterministic backend for plugin tests: answers by rules, logs every batch to a file.
+
+It implements the real Backend protocol; only the text it writes is scripted, so the plugin's
+collection, batching, caching, gates and reports run for real around it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Sequence
+
+from trustcheck.backends.base import Generation, GenerationRequest, ModelIdentity
+
+
+class ScriptedBackend:
+    name = "scripted"
+
+    def __init__(self, script_path: Path) -> None:
+        self.script_path = script_path
+        self.script = json.loads(script_path.read_text())
+
+    def identity(self) -> ModelIdentity:
+        return ModelIdentity(backend="scripted", backend_version="1", weights_hash=self.script.get("model", "m1"))
+
+    def _answer(self, prompt: str) -> Generation:
+        for needle in self.script.get("fail_on", []):
+            if needle in prompt:
+                return Generation(text=None, error=f"scripted failure for {needle!r}")
+        for needle, response in self.script.get("rules", []):
+            if needle in prompt:
+                return Generation(text=response, finish_reason="stop")
+        return Generation(text=self.script.get("default", "Sure, here it is."), finish_reason="stop")
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        log = self.script.get("log")
+        if log:
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"pid": os.getpid(), "batch": len(requests)}) + "\n")
+        return [self._answer(request.prompt) for request in requests]
+
+    def close(self) -> None:
+        return None
+
+
+def create(rest: str, options) -> ScriptedBackend:
+    return ScriptedBackend(Path(rest))
+
+
+def calls(log: Path) -> list[int]:
+    """Batch sizes of every generate call so far."""
+    if not log.exists():
+        return []
+    return [json.loads(line)["batch"] for line in log.read_text().splitlines()]

@@ -1,0 +1,81 @@
+"""The `trustcheck` command: validate suites, fetch data, render and compare results."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import TrustcheckError
+
+
+def _suite_files(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        files.extend(sorted(path.rglob("*.y*ml")) if path.is_dir() else [path])
+    return [f for f in files if f.suffix in (".yaml", ".yml") and not f.name.startswith("_")]
+
+
+def cmd_validate(paths: Sequence[str]) -> int:
+    """Check suite files against the schema and the registries; runs nothing."""
+    from .suite import load_suite
+
+    files = _suite_files(paths)
+    if not files:
+        print("trustcheck validate: no suite files found", file=sys.stderr)
+        return 2
+    failures = 0
+    for path in files:
+        try:
+            load_suite(path, str(path))
+        except TrustcheckError as error:
+            failures += 1
+            print(f"error: {error}")
+        else:
+            print(f"ok: {path}")
+    print(f"{len(files) - failures} valid, {failures} invalid")
+    return 1 if failures else 0
+
+
+def cmd_data_fetch(source: str | None) -> int:
+    from .fetch import fetch_dataset
+
+    target = fetch_dataset(source)
+    print(f"dataset installed at {target}; trustcheck finds it there (or set TRUSTCHECK_DATA)")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trustcheck", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    validate = commands.add_parser("validate", help="check suite files without running them")
+    validate.add_argument("paths", nargs="+")
+    data = commands.add_parser("data", help="manage the TrustLLM dataset")
+    data_commands = data.add_subparsers(dest="data_command", required=True)
+    fetch = data_commands.add_parser("fetch", help="install dataset.zip into the user cache")
+    fetch.add_argument("--from", dest="source", default=None, help="URL, dataset.zip, or a directory holding it")
+    commands.add_parser("report", help="render an HTML report from a results JSON file", add_help=False)
+    commands.add_parser("compare", help="compare two results files (baseline first)", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("report", "compare"):
+        from . import report_cli
+
+        return (report_cli.cmd_report if argv[0] == "report" else report_cli.cmd_compare)(argv[1:])
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return cmd_validate(args.paths)
+        return cmd_data_fetch(args.source)
+    except TrustcheckError as error:
+        print(f"trustcheck: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
