@@ -26,6 +26,7 @@ table.tc-table td.tc-num{text-align:right;font-variant-numeric:tabular-nums}
 .tc-evidence dt{font-weight:bold;margin-top:4px}.tc-evidence dd{margin-left:1em}
 .tc-evidence pre{white-space:pre-wrap;word-break:break-word;background:#fafafa;border:1px solid #eee;
 padding:4px;margin:2px 0;max-height:24em;overflow:auto}
+td.tc-not-passed{color:#b71c1c;font-weight:bold}
 img.tc-chart{max-width:100%;height:auto;border:1px solid #eee}
 """
 

@@ -72,7 +72,9 @@ def verdict_cell(report: Any) -> str:
         return f'<td class="col-verdict">{"error" if failed_outside_call else ""}</td>'
     status = outcome_label(record)
     label = str(record.get("verdict", ""))
-    return f'<td class="col-verdict">{esc(label if status == "passed" else f"{status}: {label}")}</td>'
+    if status == "passed":
+        return f'<td class="col-verdict">{esc(label)}</td>'
+    return f'<td class="col-verdict tc-not-passed">{esc(f"{status}: {label}")}</td>'
 
 
 class HtmlReportPlugin:
