@@ -40,3 +40,7 @@ def pass_rate(records: Sequence[Record], *, mode: str = "toolkit") -> MetricResu
     scored = _scored(records)
     missing = len(records) - len(scored)
     return rate_result(sum(1 for r in scored if r.get("passed")), len(scored), f"{missing} unscored" if missing else "")
+
+
+rate.value_range = (0.0, 1.0)  # type: ignore[attr-defined]
+pass_rate.value_range = (0.0, 1.0)  # type: ignore[attr-defined]
