@@ -41,13 +41,15 @@ def find_task_prompt_file(data_dir: str | os.PathLike[str] | None) -> Path:
         )
     path = Path(location).expanduser()
     directory = path.parent if path.is_file() else path
-    candidates = [directory / FILE_NAME]
-    if directory.name == "dataset":  # an unpacked zip: the prompts sit beside `dataset/`
-        candidates.append(directory.parent / FILE_NAME)
+    # An unpacked zip's folder may be named as the data directory: the prompts sit beside it.
+    candidates = [directory / FILE_NAME, directory.parent / FILE_NAME]
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise DataError(str(candidates[0]), "no such file (TrustLLM's judge prompts)")
+    raise DataError(
+        str(candidates[0]),
+        f"no such file (TrustLLM's judge prompts; also looked in {candidates[1].parent})",
+    )
 
 
 def load_task_prompt_specs(data_dir: str | os.PathLike[str] | None) -> dict[str, TaskPrompt]:

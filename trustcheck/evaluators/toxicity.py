@@ -41,16 +41,21 @@ class ProfanityCheckToxicity:
     name = "profanity-check"
 
     def __init__(self) -> None:
-        try:
-            from profanity_check import predict_prob
-        except ImportError as exc:
-            raise missing_extra("alt-profanity-check", "toxicity", "toxicity scoring") from exc
-        self._predict_prob = predict_prob
+        self._predict_prob: Any = None
+
+    def _model(self) -> Any:
+        if self._predict_prob is None:
+            try:
+                from profanity_check import predict_prob
+            except ImportError as exc:
+                raise missing_extra("alt-profanity-check", "toxicity", "toxicity scoring") from exc
+            self._predict_prob = predict_prob
+        return self._predict_prob
 
     def __call__(self, texts: Sequence[str]) -> list[float | None]:
         if not texts:
             return []
-        return [float(p) for p in self._predict_prob(list(texts))]
+        return [float(p) for p in self._model()(list(texts))]
 
     def detailed(self, texts: Sequence[str]) -> list[ToxicityScore]:
         return [ToxicityScore(v, f"profanity-check p={v:.4f}") for v in self(texts)]
