@@ -14,7 +14,16 @@ from .base import MetricFunction
 
 _METRICS: dict[str, MetricFunction] = {}
 
-BUILTIN_MODULES = ("trustcheck.metrics.rates",)
+BUILTIN_MODULES = (
+    "trustcheck.metrics.rates",
+    "trustcheck.metrics.trustllm_rates",
+    "trustcheck.metrics.trustllm_ethics",
+    "trustcheck.metrics.trustllm_fairness",
+    "trustcheck.metrics.trustllm_privacy",
+    "trustcheck.metrics.trustllm_robustness",
+    "trustcheck.metrics.trustllm_safety",
+    "trustcheck.metrics.trustllm_truthfulness",
+)
 
 
 class UnknownMetricError(KeyError):

@@ -1,0 +1,110 @@
+"""Shared pieces of the TrustLLM metrics: reading records, grouping, bootstrap intervals.
+
+Rates get Wilson intervals (`rate_result`); every other TrustLLM metric gets a percentile
+bootstrap interval over its resampling units (items, pairs or groups) with a fixed seed, so
+the same records always give the same interval.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
+
+import numpy as np
+
+from ..evaluators.base import UNSCORED
+from .base import MetricResult, Record
+
+T = TypeVar("T")
+
+RESAMPLES = 1000
+SEED = 20240111  # TrustLLM's arXiv date; any fixed number would do
+LEVEL = 0.95
+
+
+class MissingField(Exception):
+    """A record lacks a dataset field the metric needs (the suite's `data.keep` must list it)."""
+
+
+def scored(records: Iterable[Record]) -> list[Record]:
+    return [r for r in records if r.get("verdict") not in (None, UNSCORED)]
+
+
+def with_verdict(records: Iterable[Record], labels: Iterable[str]) -> list[Record]:
+    wanted = set(labels)
+    return [r for r in records if r.get("verdict") in wanted]
+
+
+def value_of(record: Record, name: str) -> Any:
+    """A kept dataset field, or the record's own `category`/`verdict`/`extracted`/`score`."""
+    if name in ("category", "verdict", "extracted", "score", "response"):
+        return record.get(name)
+    fields = record.get("fields") or {}
+    if name not in fields:
+        raise MissingField(name)
+    return fields[name]
+
+
+def group(records: Iterable[Record], key: Callable[[Record], Hashable]) -> dict[Hashable, list[Record]]:
+    groups: dict[Hashable, list[Record]] = {}
+    for record in records:
+        groups.setdefault(key(record), []).append(record)
+    return groups
+
+
+def unscored_note(records: Sequence[Record]) -> str:
+    missing = sum(1 for r in records if r.get("verdict") in (None, UNSCORED))
+    return f"{missing} unscored" if missing else ""
+
+
+def join_notes(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def missing_field_result(metric: str, field: str) -> MetricResult:
+    return MetricResult(value=None, note=f"{metric} needs the dataset field {field!r}: add it to the suite's data.keep")
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None
+
+
+def bootstrap_interval(
+    units: Sequence[T],
+    statistic: Callable[[Sequence[T]], float | None],
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> tuple[float | None, float | None]:
+    """Percentile interval of `statistic` over resamples of `units` (with replacement)."""
+    n = len(units)
+    if n < 2:
+        return None, None
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n, size=(resamples, n))
+    values = []
+    for row in draws:
+        value = statistic([units[i] for i in row])
+        if value is not None and math.isfinite(value):
+            values.append(value)
+    if not values:
+        return None, None
+    tail = (1 - LEVEL) / 2 * 100
+    low, high = np.percentile(values, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def bootstrap_result(
+    units: Sequence[T],
+    statistic: Callable[[Sequence[T]], float | None],
+    *,
+    n: int | None = None,
+    note: str = "",
+    round_to: int | None = None,
+) -> MetricResult:
+    """The statistic over all units, with its bootstrap interval; `round_to` rounds the value only."""
+    value = statistic(units)
+    if value is None or not math.isfinite(value):
+        return MetricResult(value=None, n=len(units) if n is None else n, note=note)
+    low, high = bootstrap_interval(units, statistic)
+    shown = round(value, round_to) if round_to is not None else float(value)
+    return MetricResult(value=shown, low=low, high=high, n=len(units) if n is None else n, note=note)
