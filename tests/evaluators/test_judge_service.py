@@ -104,7 +104,7 @@ def test_backend_is_built_on_first_question(scripted_backend):
     assert scripted_backend.closed
 
 
-def test_bad_judge_spec_is_one_line():
-    judge = create_judge("nosuchscheme:whatever")
-    with pytest.raises(EvaluatorError, match="--trust-judge nosuchscheme:whatever: unknown model"):
-        judge("t", "x")
+@pytest.mark.parametrize("spec", ["nosuchscheme:whatever", "gguf"])
+def test_bad_judge_spec_fails_before_any_question(spec):
+    with pytest.raises(EvaluatorError, match=f"--trust-judge {spec}: (unknown|invalid) model"):
+        create_judge(spec)

@@ -87,6 +87,7 @@ def test_providers_and_their_options():
         ({"embeddings": "glove"}, "unknown embeddings provider 'glove'"),
         ({"embeddings_options": ["x"]}, "embeddings_options must be a mapping"),
         ({"judge": "gguf:x.gguf", "judge_max_new_tokens": 0}, "judge_max_new_tokens must be"),
+        ({"judge": "gpt4"}, "--trust-judge gpt4: invalid model spec"),
     ],
 )
 def test_bad_settings_fail_at_build_time(config, message):

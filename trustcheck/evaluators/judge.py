@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence
 
 from ..backends.base import Backend, BackendError, GenerationRequest
-from ..backends.registry import BackendOptions, create_backend
+from ..backends.registry import BackendOptions, create_backend, factory_for, split_spec
 from ..keys import cache_key
 from .errors import EvaluatorError
 from .judge_prompts import (
@@ -198,7 +198,11 @@ def create_judge(
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS,
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> LLMJudge:
-    """A judge over the backend `spec`; nothing loads until the first question."""
+    """A judge over the backend `spec`; the spec is checked now, the model loads on first use."""
+    try:
+        factory_for(split_spec(spec)[0])
+    except BackendError as error:
+        raise EvaluatorError(f"--trust-judge {spec}: {error}") from None
     return LLMJudge(
         lambda: judge_backend(spec, options),
         cache=cache,
