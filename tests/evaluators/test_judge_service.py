@@ -108,3 +108,11 @@ def test_backend_is_built_on_first_question(scripted_backend):
 def test_bad_judge_spec_fails_before_any_question(spec):
     with pytest.raises(EvaluatorError, match=f"--trust-judge {spec}: (unknown|invalid) model"):
         create_judge(spec)
+
+
+def test_backend_answering_too_few_fails_that_batch(scripted_backend):
+    original = scripted_backend.generate
+    scripted_backend.generate = lambda requests: original(requests)[:-1]
+    outcomes = LLMJudge(scripted_backend).outcomes([("x", "Paris"), ("x", "Rome")])
+    assert [o.text for o in outcomes] == [None, None]
+    assert "gave 1 answers for 2 prompts" in outcomes[0].error

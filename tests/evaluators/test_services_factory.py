@@ -81,7 +81,7 @@ def test_providers_and_their_options():
     "config, message",
     [
         ({"judge_spec": "x"}, "unknown setting 'judge_spec'"),
-        ({"refusal": "longformr"}, "refusal: unknown evaluator 'longformr' \\(did you mean 'longformer'\\?\\)"),
+        ({"refusal": "longformr"}, r"unknown evaluator 'longformr' \(did you mean 'longformer'\?\)"),
         ({"refusal": "longformer", "refusal_options": {"modle": "x"}}, "unknown option 'modle'"),
         ({"toxicity": "detoxify"}, "unknown toxicity provider 'detoxify'"),
         ({"embeddings": "glove"}, "unknown embeddings provider 'glove'"),

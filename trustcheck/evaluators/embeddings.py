@@ -43,7 +43,7 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     """Cosine similarity; 0.0 when either vector is all zeros (no direction to compare)."""
     if len(a) != len(b):
         raise ValueError(f"cosine of vectors of different lengths ({len(a)} and {len(b)})")
-    dot = math.fsum(x * y for x, y in zip(a, b))
+    dot = math.fsum(x * y for x, y in zip(a, b, strict=True))
     norm = math.sqrt(math.fsum(x * x for x in a)) * math.sqrt(math.fsum(y * y for y in b))
     return dot / norm if norm else 0.0
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from .errors import EvaluatorError, missing_extra
+from .errors import EvaluatorError
 
 # Model types whose position ids start after the padding index (RoBERTa's scheme), so the
 # usable length is max_position_embeddings minus that offset.
@@ -91,7 +91,7 @@ def _build_pipeline(ref: str, device: str, offline: bool, purpose: str) -> Any:
     try:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
     except ImportError as exc:
-        raise missing_extra("transformers", "hf", purpose) from exc
+        raise EvaluatorError(f"{purpose} needs transformers: pip install 'transformers>=4.45'") from exc
     local = is_local_ref(ref)
     source = str(Path(ref).expanduser()) if local else ref
     if local and not Path(source).is_dir():

@@ -105,7 +105,7 @@ class LLMJudge:
         keys = [cache_key(identity, self.request(text)) for _, text in requests]
         known = self._cached(keys)
         pending: dict[str, tuple[str, str]] = {}
-        for key, request in zip(keys, requests):
+        for key, request in zip(keys, requests, strict=True):
             if key not in known:
                 pending.setdefault(key, request)
         fresh = self._generate(backend, pending)
@@ -130,7 +130,7 @@ class LLMJudge:
         for start in range(0, len(items), self.batch_size):
             chunk = items[start : start + self.batch_size]
             answered = []
-            for (key, (task_key, _)), outcome in zip(chunk, self._ask(backend, chunk)):
+            for (key, (task_key, _)), outcome in zip(chunk, self._ask(backend, chunk), strict=True):
                 results[key] = outcome
                 if outcome.text is not None:
                     answered.append((key, outcome.text, _meta(self.label, task_key)))
@@ -157,6 +157,9 @@ class LLMJudge:
             generations = backend.generate(requests)
         except BackendError as error:
             return [JudgeOutcome(None, error=f"{self.label}: {error}")] * len(chunk)
+        if len(generations) != len(requests):
+            error = f"{self.label}: backend gave {len(generations)} answers for {len(requests)} prompts"
+            return [JudgeOutcome(None, error=error)] * len(chunk)
         return [
             JudgeOutcome(g.text) if g.ok else JudgeOutcome(None, error=f"{self.label}: {g.error}")
             for g in generations

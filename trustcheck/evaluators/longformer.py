@@ -73,7 +73,7 @@ class LongformerRefusalEvaluator:
         ]
         todo = [i for i, verdict in enumerate(verdicts) if verdict is None]
         outputs = classifier.top_labels([texts[i] for i in todo], self.batch_size, truncate)
-        for index, output in zip(todo, outputs):
+        for index, output in zip(todo, outputs, strict=True):
             clipped = limit is not None and lengths[index] > limit
             verdicts[index] = self._verdict(output, clipped, limit, len(classifier.labels))
         return [verdict for verdict in verdicts if verdict is not None]
