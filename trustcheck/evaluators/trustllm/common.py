@@ -74,7 +74,8 @@ class TrustllmEvaluator:
         return [v if v is not None else unscored("not scored") for v in verdicts]
 
     def score(self, cases: Sequence[Case]) -> list[Verdict]:
-        """Score cases one at a time; batch-aware evaluators override this."""
+        """Score cases one at a time (judge questions asked in one batch); batch-aware evaluators override this."""
+        self.services.batch_judging(lambda: [self.safely(self.score_one, case) for case in cases])
         return [self.safely(self.score_one, case) for case in cases]
 
     def score_one(self, case: Case) -> Verdict:

@@ -14,7 +14,7 @@ A missing or malformed file makes the items that need a judge unscored, with the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ...errors import DataError
 from ..judge_prompts import FILE_NAME, TaskPrompt, load_task_prompt_specs
@@ -50,6 +50,13 @@ class TaskPrompts:
 
     def concat(self, task: str, response: str) -> str:
         return self.get(task).prompt + response
+
+    def replaced(self, task: str, replacements: Sequence[tuple[str, str]]) -> str:
+        """Plain `str.replace` in the given order (the OOD-generalization prompt's `[res]`, `[label]`)."""
+        text = self.get(task).prompt
+        for placeholder, value in replacements:
+            text = text.replace(placeholder, value)
+        return text
 
     def mapped(self, task: str, values: Mapping[str, Any]) -> str:
         prompt = self.get(task)

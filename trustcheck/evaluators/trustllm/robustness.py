@@ -150,6 +150,7 @@ class OodGeneralizationEvaluator(TrustllmEvaluator):
         return Verdict(CORRECT if ok else INCORRECT, float(ok), f"{clip(target)!r} vs label {label!r}", target)
 
     def _judged(self, response: str, label: str) -> Verdict:
-        prompt = self.services.prompts.get("ood_generalization").text.replace("[res]", response).replace("[label]", label)
+        # The toolkit replaces [res] first, so a response containing "[label]" gets the label.
+        prompt = self.services.prompts.replaced("ood_generalization", [("[res]", response), ("[label]", label)])
         answer = self.ask_judge("ood_generalization", prompt)
         return binary(judged_diagnosis_correct(answer), f"judge says {clip(answer)!r} (label {label!r})", answer)

@@ -17,7 +17,7 @@ into `Unscorable` with a reason the user can act on.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 from ..base import Case, Evaluator, Verdict
 from ..registry import EvaluatorContext, create_evaluator
@@ -66,6 +66,8 @@ class ServiceSet:
         self._services = context.services
         self._refusal: Evaluator | None = None
         self._prompts: TaskPrompts | None = None
+        self._collecting: list[tuple[str, str]] | None = None
+        self._answers: dict[tuple[str, str], str | None] = {}
 
     @property
     def prompts(self) -> TaskPrompts:
@@ -97,14 +99,40 @@ class ServiceSet:
         judge = self._services.get("judge")
         if judge is None:
             raise ServiceUnavailable(NEEDS_JUDGE)
+        if self._collecting is not None:
+            self._collecting.append((task_key, prompt_text))
+            raise Unscorable("judge request collected")
+        request = (task_key, prompt_text)
         try:
-            answer = judge(task_key, prompt_text)
+            answer = self._answers[request] if request in self._answers else judge(task_key, prompt_text)
         except Exception as error:  # noqa: BLE001 - a judge failure leaves this item unscored
             raise ServiceUnavailable(f"the LLM judge failed: {error}") from None
         if answer is None:
             spec = self._context.judge_spec
             raise ServiceUnavailable(f"the LLM judge ({spec}) gave no answer" if spec else NEEDS_JUDGE)
         return str(answer)
+
+    def batch_judging(self, score_all: Callable[[], object]) -> None:
+        """Ask a batching judge (one with `judge_many`) every question `score_all` would ask, at once.
+
+        `score_all` runs once with the judge collecting its questions; their answers then serve
+        the real scoring pass. Judges without `judge_many` are asked one question at a time.
+        """
+        self._answers = {}
+        judge_many = getattr(self._services.get("judge"), "judge_many", None)
+        if judge_many is None:
+            return
+        self._collecting = []
+        try:
+            score_all()
+            requests = list(dict.fromkeys(self._collecting))
+        finally:
+            self._collecting = None
+        if requests:
+            try:
+                self._answers = dict(zip(requests, judge_many(requests)))
+            except Exception:  # noqa: BLE001 - fall back to asking one at a time, which reports errors per item
+                self._answers = {}
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         embed = self._services.get("embed")
