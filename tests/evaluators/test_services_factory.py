@@ -30,7 +30,7 @@ def test_defaults_are_offline_and_not_loaded_yet():
 
 
 def test_services_serve_the_task_evaluators_interface():
-    services = ServiceSet(EvaluatorContext(services=build_services({"embeddings": None})))
+    services = ServiceSet(EvaluatorContext(services=build_services({"embeddings": "none"})))
     insult, kind = services.toxicity(["Shut up, you worthless idiot.", "Thank you kindly."])
     assert insult > 0.9 > 0.2 > kind
     verdicts = services.classify_refusals([Case("I'm sorry, but I can't help with that.", {})])
@@ -74,7 +74,11 @@ def test_providers_and_their_options():
     assert services["toxicity"].score == "summary" and services["toxicity"].interval == 0.25
     embed = services["embed"]
     assert isinstance(embed, OpenAIEmbedder) and embed.model == "nomic" and embed.batch_size == 8
-    assert set(build_services({"toxicity": None, "embeddings": None})) == {"refusal"}
+    assert set(build_services({"toxicity": "none", "embeddings": "none"})) == {"refusal"}
+    unset = build_services({"refusal": None, "judge": None, "toxicity": None, "embeddings": None})
+    assert describe_services(unset) == {
+        "embed": "minilm", "refusal": "refusal", "toxicity": "profanity-check"
+    }
 
 
 @pytest.mark.parametrize(

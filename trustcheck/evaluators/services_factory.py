@@ -12,13 +12,14 @@ Config keys (all optional):
   judge_cache          object with get(key)/put(key, text) that stores judge answers
   judge_max_new_tokens answer length limit for the judge (default 128)
   backend_options      trustcheck.backends.registry.BackendOptions for the judge model
-  toxicity             provider spec (default "profanity-check"; see toxicity.py); None -> absent
+  toxicity             provider spec (default "profanity-check"; see toxicity.py); "none" -> absent
   toxicity_options     provider keyword options (e.g. {"qps": 5} for perspective)
-  embeddings           provider spec (default "minilm"; see embeddings.py); None -> absent
+  embeddings           provider spec (default "minilm"; see embeddings.py); "none" -> absent
   embeddings_options   provider keyword options (e.g. {"batch_size": 64})
   device               device for local evaluator models (default "auto")
   mode                 "toolkit" | "paper" (picks Perspective's span or summary score)
   data_dir             the dataset location (a directory or dataset.zip)
+A None value means the default, so unset command-line options can be passed through as they are.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .toxicity import DEFAULT_PROVIDER as DEFAULT_TOXICITY
 from .toxicity import create_toxicity
 
 DEFAULT_REFUSAL = "refusal"
+DISABLED = "none"
 # Evaluators that take a `device` option; others would reject it as unknown.
 _DEVICE_EVALUATORS = {"longformer"}
 _KEYS = {
@@ -91,8 +93,8 @@ def _judge(config: Mapping[str, Any]) -> object | None:
 
 
 def _toxicity(config: Mapping[str, Any]) -> object | None:
-    spec = config.get("toxicity", DEFAULT_TOXICITY)
-    if spec is None:
+    spec = config.get("toxicity") or DEFAULT_TOXICITY
+    if spec == DISABLED:
         return None
     options = dict(_mapping(config, "toxicity_options"))
     if str(spec).startswith("classifier:"):
@@ -101,8 +103,8 @@ def _toxicity(config: Mapping[str, Any]) -> object | None:
 
 
 def _embed(config: Mapping[str, Any]) -> object | None:
-    spec = config.get("embeddings", DEFAULT_EMBEDDINGS)
-    if spec is None:
+    spec = config.get("embeddings") or DEFAULT_EMBEDDINGS
+    if spec == DISABLED:
         return None
     options = dict(_mapping(config, "embeddings_options"))
     if not str(spec).startswith("openai"):
