@@ -75,7 +75,10 @@ def test_providers_and_their_options():
     embed = services["embed"]
     assert isinstance(embed, OpenAIEmbedder) and embed.model == "nomic" and embed.batch_size == 8
     assert set(build_services({"toxicity": "none", "embeddings": "none"})) == {"refusal"}
-    unset = build_services({"refusal": None, "judge": None, "toxicity": None, "embeddings": None})
+    unset = build_services(
+        {"refusal": None, "judge": None, "toxicity": None, "embeddings": None, "device": None,
+         "mode": None, "judge_max_new_tokens": None, "data_dir": None}
+    )
     assert describe_services(unset) == {
         "embed": "minilm", "refusal": "refusal", "toxicity": "profanity-check"
     }
@@ -92,6 +95,7 @@ def test_providers_and_their_options():
         ({"embeddings_options": ["x"]}, "embeddings_options must be a mapping"),
         ({"judge": "gguf:x.gguf", "judge_max_new_tokens": 0}, "judge_max_new_tokens must be"),
         ({"judge": "gpt4"}, "--trust-judge gpt4: invalid model spec"),
+        ({"mode": "paperish"}, "mode must be 'toolkit' or 'paper'"),
     ],
 )
 def test_bad_settings_fail_at_build_time(config, message):

@@ -79,7 +79,9 @@ def _judge(config: Mapping[str, Any]) -> object | None:
     spec = config.get("judge")
     if not spec:
         return None
-    max_new_tokens = config.get("judge_max_new_tokens", DEFAULT_MAX_NEW_TOKENS)
+    max_new_tokens = config.get("judge_max_new_tokens")
+    if max_new_tokens is None:
+        max_new_tokens = DEFAULT_MAX_NEW_TOKENS
     if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 1:
         raise EvaluatorError(
             f"evaluation services: judge_max_new_tokens must be a positive integer, found {max_new_tokens!r}"
@@ -98,8 +100,8 @@ def _toxicity(config: Mapping[str, Any]) -> object | None:
         return None
     options = dict(_mapping(config, "toxicity_options"))
     if str(spec).startswith("classifier:"):
-        options.setdefault("device", config.get("device", "auto"))
-    return create_toxicity(str(spec), mode=str(config.get("mode", "toolkit")), options=options)
+        options.setdefault("device", _device(config))
+    return create_toxicity(str(spec), mode=_mode(config), options=options)
 
 
 def _embed(config: Mapping[str, Any]) -> object | None:
@@ -108,7 +110,7 @@ def _embed(config: Mapping[str, Any]) -> object | None:
         return None
     options = dict(_mapping(config, "embeddings_options"))
     if not str(spec).startswith("openai"):
-        options.setdefault("device", config.get("device", "auto"))
+        options.setdefault("device", _device(config))
     return create_embedder(str(spec), **options)
 
 
@@ -116,9 +118,9 @@ def _refusal(config: Mapping[str, Any], services: dict[str, object]) -> object:
     name = str(config.get("refusal") or DEFAULT_REFUSAL)
     options = dict(_mapping(config, "refusal_options"))
     if name in _DEVICE_EVALUATORS:
-        options.setdefault("device", config.get("device", "auto"))
+        options.setdefault("device", _device(config))
     context = EvaluatorContext(
-        mode=config.get("mode", "toolkit"),
+        mode=_mode(config),  # type: ignore[arg-type]
         judge_spec=config.get("judge"),
         data_dir=config.get("data_dir"),
         services=services,
@@ -127,6 +129,17 @@ def _refusal(config: Mapping[str, Any], services: dict[str, object]) -> object:
         return create_evaluator(name, options, context)
     except UnknownEvaluatorError as error:
         raise EvaluatorError(f"evaluation services: refusal: {error.args[0]}") from None
+
+
+def _device(config: Mapping[str, Any]) -> str:
+    return str(config.get("device") or "auto")
+
+
+def _mode(config: Mapping[str, Any]) -> str:
+    mode = config.get("mode") or "toolkit"
+    if mode not in ("toolkit", "paper"):
+        raise EvaluatorError(f"evaluation services: mode must be 'toolkit' or 'paper', found {mode!r}")
+    return str(mode)
 
 
 def _mapping(config: Mapping[str, Any], key: str) -> Mapping[str, Any]:
