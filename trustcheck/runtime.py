@@ -79,7 +79,8 @@ class Runtime:
     _pool: ModelPool | None = None
     _evaluators: dict[str, Evaluator] = field(default_factory=dict)
     _data: DataSource | None = None
-    services: dict[str, Any] = field(default_factory=dict)
+    _services: dict[str, Any] | None = None
+    _response_cache: Any = None
 
     @property
     def rootpath(self) -> Path:
@@ -116,9 +117,11 @@ class Runtime:
         )
 
     def _cache(self):
-        if not self.options.use_cache:
-            return NullCache()
-        return ResponseCache(self.options.cache_dir / "responses.sqlite3")
+        if self._response_cache is None:
+            self._response_cache = (
+                ResponseCache(self.options.cache_dir / "responses.sqlite3") if self.options.use_cache else NullCache()
+            )
+        return self._response_cache
 
     def _recorder(self):
         if not self.options.record_dir:
@@ -134,13 +137,39 @@ class Runtime:
                 mode=self.options.scoring,  # type: ignore[arg-type]
                 judge_spec=self.options.judge,
                 data_dir=str(self.data().directory) if self._data_available() else None,
-                services=self.services,
+                services=self.services(),
             )
             try:
                 self._evaluators[key] = create_evaluator(suite.evaluator, suite.evaluator_options, context)
             except (ValueError, TypeError, KeyError) as error:
                 raise ConfigError(f"{suite.path}: $.evaluator: {error}") from None
         return self._evaluators[key]
+
+    def services(self) -> dict[str, Any]:
+        """Refusal, judge, toxicity and embedding services; their models load on first use."""
+        if self._services is None:
+            from .evaluators.errors import EvaluatorError
+            from .evaluators.services_factory import build_services
+
+            opt = self.config.getoption
+            refusal_model = opt("trust_refusal_model")
+            settings = {
+                "refusal": opt("trust_refusal"),
+                "refusal_options": {"model": refusal_model} if refusal_model else None,
+                "judge": self.options.judge,
+                "judge_cache": self._cache() if self.options.judge else None,
+                "backend_options": self.backend_options(),
+                "toxicity": opt("trust_toxicity"),
+                "embeddings": opt("trust_embeddings"),
+                "device": self.options.device,
+                "mode": self.options.scoring,
+                "data_dir": str(self.data().location) if self._data_available() else None,
+            }
+            try:
+                self._services = build_services({k: v for k, v in settings.items() if v is not None})
+            except EvaluatorError as error:
+                raise ConfigError(str(error)) from None
+        return self._services
 
     def _data_available(self) -> bool:
         try:
