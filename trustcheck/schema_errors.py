@@ -31,9 +31,9 @@ def json_path(parts: Iterable[Any]) -> str:
 
 def describe_value(value: Any) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping" if value else "an empty mapping"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if isinstance(value, bool):
         return "true" if value else "false"
     text = json.dumps(value, ensure_ascii=False, default=str)
@@ -63,7 +63,8 @@ def _one_of_error(path: str, error: ValidationError) -> SuiteError:
         names = " or ".join(next(iter(r)) for r in required)
         found = "both" if len(present) > 1 else "neither"
         return SuiteError(path, json_path(error.absolute_path), f"exactly one of {names}", found)
-    sub = min(error.context, key=lambda e: len(list(e.absolute_path)), default=None) if error.context else None
+    # Prefer the branch whose type matched: its complaint (e.g. an empty list) is the real one.
+    sub = min(error.context, key=lambda e: (len(list(e.absolute_path)), e.validator == "type"), default=None) if error.context else None
     if sub is not None:
         return to_suite_error(path, sub)
     return SuiteError(path, json_path(error.absolute_path), error.message, describe_value(error.instance))
@@ -82,7 +83,9 @@ def to_suite_error(path: str, error: ValidationError) -> SuiteError:
         return SuiteError(path, where, _describe_type(error.validator_value), found)
     if keyword == "enum":
         options = ", ".join(map(str, error.validator_value))
-        return SuiteError(path, where, f"one of {options}", found)
+        close = difflib.get_close_matches(error.instance, list(map(str, error.validator_value)), n=1) if isinstance(error.instance, str) else []
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return SuiteError(path, where, f"one of {options}{hint}", found)
     if keyword == "const":
         return SuiteError(path, where, describe_value(error.validator_value), found)
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):

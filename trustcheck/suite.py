@@ -13,6 +13,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from .errors import SuiteError
+from .safe_yaml import load_yaml
 from .schema_errors import describe_value, first_schema_error
 
 DEFAULT_GENERATION = {"temperature": 0.0, "max_new_tokens": 256, "mode": "chat", "stop": []}
@@ -86,25 +87,6 @@ class Suite:
         return next((m for m in self.metrics if m.name == base), None)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys instead of keeping the last one silently."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 @functools.lru_cache(maxsize=None)
 def _validator(schema_name: str) -> Draft202012Validator:
     text = resources.files("trustcheck.schema").joinpath(schema_name).read_text(encoding="utf-8")
@@ -113,16 +95,30 @@ def _validator(schema_name: str) -> Draft202012Validator:
 
 def read_yaml(path: Path, display: str) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SuiteError(display, "$", "a readable UTF-8 YAML file", type(error).__name__) from None
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SuiteError(display, "$", "a readable YAML file", error.strerror or type(error).__name__) from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise SuiteError(display, f"line {line}", "UTF-8 text", f"byte 0x{raw[error.start]:02x} at offset {error.start}") from None
+    try:
+        return load_yaml(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        where, problem = _yaml_problem(error, text)
         raise SuiteError(display, where, "valid YAML", problem) from None
+
+
+def _yaml_problem(error: yaml.YAMLError, text: str) -> tuple[str, str]:
+    """(where, what) of a YAML error: a line and column where PyYAML knows them."""
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + 1
+        return f"line {line}", f"the control character U+{error.character:04X}" if isinstance(error.character, int) else str(error.reason)
+    mark = getattr(error, "problem_mark", None)
+    where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return where, problem.removeprefix("found ")
 
 
 def validate_document(document: Any, display: str, schema_name: str = "suite.schema.json") -> None:

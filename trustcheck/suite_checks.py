@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import inspect
 from pathlib import PurePosixPath
 
 from .errors import SuiteError
@@ -42,10 +43,34 @@ def _check_metrics(suite: Suite) -> None:
                 suite.path, f"$.metrics[{index}].fn",
                 f"a known metric function{_did_you_mean(metric.fn, functions)}", repr(metric.fn),
             )
+        _check_metric_params(suite, index, metric.fn)
         key = (metric.name, metric.modes)
         if key in seen:
             raise SuiteError(suite.path, f"$.metrics[{index}].name", "a metric name used once per mode", f"duplicate {metric.name!r}")
         seen.add(key)
+
+
+def _check_metric_params(suite: Suite, index: int, fn_name: str) -> None:
+    """Parameters must match the metric function's keywords: a typo would otherwise crash scoring."""
+    parameters = list(inspect.signature(metric_function(fn_name)).parameters.values())[1:]
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return
+    names = sorted(p.name for p in parameters if p.name != "mode")
+    given = suite.metrics[index].params
+    for key in given:
+        if isinstance(key, bool):
+            raise SuiteError(
+                suite.path, f"$.metrics[{index}].params", f"parameter names ({', '.join(names)})",
+                f"the key {key} (YAML reads unquoted yes/no/on/off as true/false: quote it)",
+            )
+        if key not in names:
+            raise SuiteError(
+                suite.path, f"$.metrics[{index}].params.{key}",
+                f"a parameter of {fn_name} ({', '.join(names) or 'none'}){_did_you_mean(str(key), names)}", f"unknown parameter {key!r}",
+            )
+    for parameter in parameters:
+        if parameter.default is inspect.Parameter.empty and parameter.name not in given and parameter.name != "mode":
+            raise SuiteError(suite.path, f"$.metrics[{index}].params.{parameter.name}", f"a value (required by {fn_name})", "nothing")
 
 
 def _check_gates(suite: Suite) -> None:
