@@ -25,6 +25,12 @@ class ControllerPlugin:
         self.outcomes: list[SuiteOutcome] = []
         self.gates_failed = False
         self.worker_models: list[dict[str, Any]] = []
+        self._results: dict[str, Any] | None = None
+        self.comparison: Any = None
+        self.baseline = self._load_baseline()
+        from . import html_report
+
+        html_report.register(config, lambda: self._results, lambda: self.comparison)
 
     # -- selection -------------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
@@ -62,10 +68,33 @@ class ControllerPlugin:
     def pytest_runtestloop(self, session: pytest.Session):
         yield
         self.outcomes = self.aggregator.score(self.config.getoption("trust_scoring"), self._gate_overrides())
-        if any(outcome.failed for outcome in self.outcomes):
+        if self.outcomes or self.aggregator.records:
+            self._results = self.results()
+            self.comparison = self._compare_with_baseline(self._results)
+        regressed = self.comparison is not None and self.comparison.failed
+        if any(outcome.failed for outcome in self.outcomes) or regressed:
             self.gates_failed = True
             # As pytest-cov's --cov-fail-under does: the run fails although no item failed.
             session.testsfailed += 1
+
+    def _load_baseline(self) -> dict[str, Any] | None:
+        """Read the baseline before anything runs, so a bad file costs no model time."""
+        path = self.config.getoption("trust_baseline")
+        if not path:
+            return None
+        from .results_schema import ResultsFileError, load_results
+
+        try:
+            return load_results(Path(self.config.invocation_params.dir) / path)
+        except ResultsFileError as error:
+            raise pytest.UsageError(f"--trust-baseline: {error}") from None
+
+    def _compare_with_baseline(self, results: dict[str, Any]) -> Any:
+        if self.baseline is None:
+            return None
+        from .baseline import compare
+
+        return compare(self.baseline, results, level=self.config.getoption("trust_baseline_level"))
 
     def _gate_overrides(self):
         from .profiles import gate_overrides
@@ -74,8 +103,8 @@ class ControllerPlugin:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         path = self.config.getoption("trust_json")
-        if path and (self.outcomes or self.aggregator.records):
-            write_results(Path(self.config.invocation_params.dir) / path, self.results())
+        if path and self._results is not None:
+            write_results(Path(self.config.invocation_params.dir) / path, self._results)
 
     def results(self) -> dict[str, Any]:
         from .runtime import get_runtime
@@ -117,3 +146,9 @@ class ControllerPlugin:
             terminalreporter.write_line(line, **markup)
         for path, error in sorted(self.aggregator.errors.items()):
             terminalreporter.write_line(f"error: {error}", red=True)
+        if self.comparison is not None:
+            from .baseline import format_comparison_table
+
+            terminalreporter.section("trustcheck baseline comparison")
+            for line in format_comparison_table(self.comparison).splitlines():
+                terminalreporter.write_line(line)

@@ -26,6 +26,8 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--trust-refusal-model", dest="trust_refusal_model", default=None, help="hub id or directory of the Longformer refusal classifier")
     group.addoption("--trust-toxicity", dest="trust_toxicity", default=None, help="toxicity scorer: profanity-check (default, offline) | perspective | classifier:ID_OR_DIR | none")
     group.addoption("--trust-embeddings", dest="trust_embeddings", default=None, help="embeddings: minilm (default, offline) | openai:BASE_URL@MODEL | none")
+    group.addoption("--trust-baseline", dest="trust_baseline", default=None, help="results JSON of the last release: fail metrics that are significantly worse on the same items")
+    group.addoption("--trust-baseline-level", dest="trust_baseline_level", type=float, default=0.05, help="significance level of the baseline comparison (default 0.05)")
     group.addoption("--trust-missed", dest="trust_missed", action="store_true", help="run only items that missed (or failed) last time; same as --lf")
     parser.addini("trust_model", "default model spec or profile name", default="default")
     parser.addini("trust_sample", "default items per stratum", default="3")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from . import html_report
 from .aggregate import RECORD_KEY, record_of
 from .controller import ControllerPlugin
 from .items import SuiteFile, TrustItem
@@ -19,6 +20,7 @@ suite_errors_key = pytest.StashKey[list]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+    html_report.add_options(parser)
 
 
 def _is_controller(config: pytest.Config) -> bool:
