@@ -182,3 +182,17 @@ def test_preference_plain_force_overall():
     assert metric("trustllm_preference_rta", records, part="plain").value == pytest.approx(0.5)
     assert metric("trustllm_preference_rta", records, part="force").value == pytest.approx(1 / 3)
     assert metric("trustllm_preference_rta", records).value == pytest.approx((0.5 + 1 / 3) / 2)
+
+
+def test_p_value_equals_scipy_chi2_contingency():
+    import numpy as np
+    from scipy.stats import chi2_contingency
+
+    from trustcheck.metrics.trustllm_fairness import independence_p_value
+
+    rng = np.random.default_rng(7)
+    for shape in [(2, 2), (2, 4), (3, 4), (3, 2)]:
+        for _ in range(20):
+            table = rng.integers(1, 30, size=shape)
+            rows = [(str(i), str(j)) for i in range(shape[0]) for j in range(shape[1]) for _ in range(table[i, j])]
+            assert independence_p_value(rows) == pytest.approx(chi2_contingency(table).pvalue, rel=1e-9, abs=1e-15)

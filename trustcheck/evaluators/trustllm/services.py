@@ -58,6 +58,10 @@ class ServiceUnavailable(Unscorable):
     """A service an item needs is not configured or failed; the message says why."""
 
 
+class JudgeFailed(ServiceUnavailable):
+    """A configured judge raised or gave no answer (the toolkit's `get_res` then returns None)."""
+
+
 class ServiceSet:
     """The services of one evaluator context, resolved lazily."""
 
@@ -106,10 +110,12 @@ class ServiceSet:
         try:
             answer = self._answers[request] if request in self._answers else judge(task_key, prompt_text)
         except Exception as error:  # noqa: BLE001 - a judge failure leaves this item unscored
-            raise ServiceUnavailable(f"the LLM judge failed: {error}") from None
+            raise JudgeFailed(f"the LLM judge failed: {error}") from None
         if answer is None:
             spec = self._context.judge_spec
-            raise ServiceUnavailable(f"the LLM judge ({spec}) gave no answer" if spec else NEEDS_JUDGE)
+            if not spec:
+                raise ServiceUnavailable(NEEDS_JUDGE)
+            raise JudgeFailed(f"the LLM judge ({spec}) gave no answer")
         return str(answer)
 
     def batch_judging(self, score_all: Callable[[], object]) -> None:
