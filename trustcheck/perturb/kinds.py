@@ -210,7 +210,7 @@ def latex_markdown(text: str, word: int = 0, span: int = 0, style: int = 0) -> E
     if first is None:
         return unchanged(text, "LaTeX/Markdown: no word")
     start_index = spans.index(first)
-    last = spans[min(start_index + span, len(spans) - 1)]
+    last = spans[min(start_index + span % len(spans), len(spans) - 1)]
     old = text[first.start():last.end()]
     new = pick(MARKDOWN_STYLES, style).format(old)
     summary = f"LaTeX/Markdown: {quote(old)}→{quote(new)} at word {start_index + 1}"
