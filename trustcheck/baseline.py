@@ -14,8 +14,10 @@ pass/miss outcomes and says so.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from .metrics.registry import UnknownMetricError, metric_function
 from .paired_tests import PairedTest, holm_adjust, mcnemar_exact, paired_bootstrap
@@ -132,7 +134,7 @@ def _statistic(definition: Mapping[str, Any], mode: str) -> Statistic | None:
             value = fn(list(records), mode=mode, **params).value
         except (ArithmeticError, ValueError, TypeError, KeyError):
             return None
-        return None if value is None or value != value else float(value)
+        return None if value is None or math.isnan(value) else float(value)
 
     return statistic
 
@@ -255,8 +257,9 @@ def format_comparison_table(comparison: Comparison, max_items: int = 50) -> str:
     regressions = comparison.regressions
     verdict = (f"REGRESSION: {len(regressions)} metric(s) significantly worse" if regressions
                else "no significant regression") + f" at level {comparison.level:g} (Holm-adjusted)"
-    lines += ["", f"{verdict}; {comparison.paired_items} paired items, "
-              f"{comparison.only_in_baseline} only in baseline, {comparison.only_in_current} only in current."]
+    counts = (f"{comparison.paired_items} paired items, {comparison.only_in_baseline} only in baseline, "
+              f"{comparison.only_in_current} only in current")
+    lines += ["", f"{verdict}; {counts}."]
     if any(m.basis != "metric" for m in comparison.metrics):
         lines.append("(pass/miss): the results carry no metric definition; compared on item pass/miss.")
     missed = comparison.newly_missed

@@ -8,8 +8,9 @@ run get an empty panel that says so, so a reader sees what was not tested.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 DIMENSIONS = ("truthfulness", "safety", "fairness", "robustness", "privacy", "ethics")
 VERDICT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "no-data": "#9e9e9e"}

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from .chart import render_chart
 

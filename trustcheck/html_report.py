@@ -14,7 +14,8 @@ the record in each call report's `user_properties`, so `-n` gives the same repor
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 

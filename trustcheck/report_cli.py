@@ -10,8 +10,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .baseline import compare, format_comparison_table
 from .html_parts import EVIDENCE_CHOICES

@@ -9,8 +9,9 @@ model wrote can run even if it slipped past escaping.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .html_parts import (
     CSS,

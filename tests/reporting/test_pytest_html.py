@@ -11,7 +11,6 @@ import pytest
 from browser import DomSummary, dump_dom, needs_chromium
 from results_factory import HOSTILE
 
-
 # Sends records the way the core plugin does (call report user_properties, builtins only) and
 # builds the results summary on the controller from the records that arrived.
 STAND_IN_CONFTEST = '''

@@ -9,7 +9,12 @@ import jsonschema
 import pytest
 from results_factory import mixed_results
 
-from trustcheck.results_schema import ResultsFileError, load_results, results_schema, validate_results
+from trustcheck.results_schema import (
+    ResultsFileError,
+    load_results,
+    results_schema,
+    validate_results,
+)
 
 
 def test_schema_is_a_valid_draft_2020_12_schema():

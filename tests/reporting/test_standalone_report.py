@@ -8,7 +8,12 @@ import re
 import pytest
 from results_factory import HOSTILE, mixed_results, refusal_suite, results
 
-from trustcheck.html_parts import evidence_html, gate_table_html, overall_verdict, resolve_evidence
+from trustcheck.html_parts import (
+    evidence_html,
+    gate_table_html,
+    overall_verdict,
+    resolve_evidence,
+)
 from trustcheck.report_cli import cmd_report
 from trustcheck.standalone_report import render_report
 
