@@ -126,3 +126,25 @@ def test_pytest_html_report_in_chromium(pytester, tmp_path):
     assert not any(a.get("onerror") for _, a in dom.tags)
     rendered_rows = [a for t, a in dom.tags if t == "tbody" and (a.get("id") or "").startswith("test_items.py::")]
     assert len(rendered_rows) == 20
+
+
+def test_summary_hook_adds_gates_comparison_and_evidence_note():
+    from results_factory import mixed_results
+
+    from trustcheck.baseline import compare
+    from trustcheck.html_report import HtmlReportPlugin
+
+    run = mixed_results()
+    plugin = HtmlReportPlugin(lambda: run, "missed", lambda: compare(run, run))
+    prefix: list[str] = []
+    plugin.pytest_html_results_summary(prefix=prefix, summary=[], postfix=[], session=None)
+    page = "".join(prefix)
+    assert 'id="tc-gates"' in page and 'id="tc-baseline"' in page and "No significant regression" in page
+    assert "missed items only" in page
+
+
+def test_unknown_evidence_mode_is_rejected_up_front():
+    from trustcheck.html_report import HtmlReportPlugin
+
+    with pytest.raises(ValueError, match="evidence"):
+        HtmlReportPlugin(lambda: None, "some")
