@@ -7,6 +7,7 @@ import json
 import os
 import threading
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -64,12 +65,15 @@ class DataSource:
                 raise DataError(f"{self.location}!{relative}", f"no such file in the archive; {FETCH_HINT}")
             try:
                 return archive.read(member), f"{self.location}!{member}"
-            except (zipfile.BadZipFile, OSError, EOFError) as error:
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
                 raise DataError(f"{self.location}!{member}", f"unreadable ({error})") from None
         for base in (self.location, self.location / "dataset"):
             candidate = base / relative
             if candidate.is_file():
-                return candidate.read_bytes(), str(candidate)
+                try:
+                    return candidate.read_bytes(), str(candidate)
+                except OSError as error:
+                    raise DataError(str(candidate), f"unreadable ({error.strerror or error})") from None
         raise DataError(str(self.location / relative), f"no such dataset file; {FETCH_HINT}")
 
     def load(self, relative: str) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 import pytest
 
 from .backends.base import BackendError
-from .errors import TrustcheckError
+from .errors import DataError, TrustcheckError
 from .evaluators.base import UNSCORED, Verdict
 from .runtime import get_runtime
 from .selection import SelectedItem, all_items, sample_items, slug
@@ -41,9 +41,19 @@ class SuiteFile(pytest.File):
         try:
             self.suite = load_suite(self.path, display)
             selected = self._select(runtime)
+        except DataError as error:
+            raise SuiteCollectError(self._data_error_line(error)) from None
         except TrustcheckError as error:
             raise SuiteCollectError(str(error)) from None
         yield from self._nodes(selected)
+
+    def _data_error_line(self, error: DataError) -> str:
+        """Data errors name the suite and its `$.data` path too, not only the dataset file."""
+        if self.suite.data.items is not None:
+            return str(error)  # already "suite: $.data.items[i]: ..."
+        if error.index is None:
+            return f"{self.suite.path}: $.data.file: expected a readable dataset file, found {error}"
+        return f"{self.suite.path}: $.data.file: {error}"
 
     def _select(self, runtime) -> list[SelectedItem]:
         suite = self.suite

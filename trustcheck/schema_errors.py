@@ -83,7 +83,8 @@ def to_suite_error(path: str, error: ValidationError) -> SuiteError:
         return SuiteError(path, where, _describe_type(error.validator_value), found)
     if keyword == "enum":
         options = ", ".join(map(str, error.validator_value))
-        close = difflib.get_close_matches(error.instance, list(map(str, error.validator_value)), n=1) if isinstance(error.instance, str) else []
+        words = isinstance(error.instance, str) and error.instance[:1].isalpha()  # no hint for operators
+        close = difflib.get_close_matches(error.instance, list(map(str, error.validator_value)), n=1) if words else []
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return SuiteError(path, where, f"one of {options}{hint}", found)
     if keyword == "const":
@@ -94,7 +95,7 @@ def to_suite_error(path: str, error: ValidationError) -> SuiteError:
     if keyword == "oneOf":
         return _one_of_error(path, error)
     if keyword == "pattern":
-        return SuiteError(path, where, f"a string matching {error.validator_value}", found)
+        return SuiteError(path, where, error.schema.get("description") or f"a string matching {error.validator_value}", found)
     if keyword in ("minItems", "minLength"):
         return SuiteError(path, where, "a non-empty value", found)
     return SuiteError(path, where, error.message, found)

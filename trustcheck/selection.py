@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from .errors import DataError
+from .schema_errors import describe_value
 from .suite import Suite
 
 _SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -52,11 +53,16 @@ def _matches(item: Mapping[str, Any], where: Mapping[str, Any]) -> bool:
     return True
 
 
+def item_source(suite: Suite) -> str:
+    """Where a suite's items come from, as error messages name it (followed by `[index]`)."""
+    return suite.data.file or f"{suite.path}: $.data.items"
+
+
 def _item_id(suite: Suite, item: Mapping[str, Any], index: int, width: int) -> str:
     if suite.data.id:
         value = field_value(item, suite.data.id)
         if value is None:
-            raise DataError(suite.data.file or suite.path, f"item has no id field {suite.data.id!r}", index)
+            raise DataError(item_source(suite), f"field {suite.data.id!r}: expected an item id, found nothing", index)
         return slug(str(value))
     return f"item-{index:0{width}d}"
 
@@ -64,10 +70,8 @@ def _item_id(suite: Suite, item: Mapping[str, Any], index: int, width: int) -> s
 def _prompt(suite: Suite, item: Mapping[str, Any], index: int) -> str:
     prompt = field_value(item, suite.data.prompt)
     if not isinstance(prompt, str) or not prompt.strip():
-        found = "nothing" if prompt is None else type(prompt).__name__
-        raise DataError(
-            suite.data.file or f"{suite.path} $.data.items", f"field {suite.data.prompt!r} must be a non-empty string, found {found}", index
-        )
+        found = "nothing" if prompt is None else describe_value(prompt)
+        raise DataError(item_source(suite), f"field {suite.data.prompt!r}: expected a non-empty string, found {found}", index)
     return prompt
 
 
@@ -96,7 +100,7 @@ def _reject_duplicate_ids(suite: Suite, items: Sequence[SelectedItem]) -> None:
     for item in items:
         key = (item.category, item.item_id)
         if key in seen:
-            raise DataError(suite.data.file or suite.path, f"duplicate item id {item.item_id!r} (also item {seen[key]})", item.index)
+            raise DataError(item_source(suite), f"expected unique item ids, found {item.item_id!r} again (first at item {seen[key]})", item.index)
         seen[key] = item.index
 
 
