@@ -107,3 +107,21 @@ def test_load_results_errors_are_one_line_naming_the_file(tmp_path, content, exp
     assert str(error.value).startswith(f"{path}: ")
     assert expected in str(error.value)
     assert "\n" not in str(error.value)
+
+
+ITEM_MUTATIONS = [("passed", 1), ("passed", None), ("score", True), ("score", "0.5"), ("score", 1), ("dimension", "z"),
+                  ("category", None), ("category", 3), ("verdict", ""), ("response", None), ("fields", []),
+                  ("outcome", "missed"), ("outcome", "MISSED"), ("extra", 1), ("nodeid", "")]
+
+
+def test_quick_item_check_agrees_with_jsonschema():
+    results = mixed_results()
+    for index, (key, value) in enumerate(ITEM_MUTATIONS):
+        results["items"][index][key] = value
+    del results["items"][len(ITEM_MUTATIONS)]["reason"]
+    expected = jsonschema.Draft202012Validator(results_schema()).iter_errors(results)
+    found = schema_errors(results)
+    assert sorted(found) == sorted(f"{_json_path(e.absolute_path)}: {e.message}" for e in expected)
+    assert len(found) == 12  # score 1, category None, response None and outcome "missed" are valid
+    assert found[0] == "$.items[0].passed: 1 is not of type 'boolean'"
+    assert found[-1] == f"$.items[{len(ITEM_MUTATIONS)}]: 'reason' is a required property"
