@@ -11,8 +11,10 @@ from results_factory import mixed_results
 
 from trustcheck.results_schema import (
     ResultsFileError,
+    _json_path,
     load_results,
     results_schema,
+    schema_errors,
     validate_results,
 )
 
