@@ -8,8 +8,8 @@ missed), then measures in one run:
 * the standalone report (`trustcheck report`) with evidence for missed items only, and for all;
 * the baseline comparison of the run with a copy where 10% of the passed items now miss;
 * the pytest-html report (`--html --self-contained-html`) of a pytest session with one test per
-  item that sends the same records, against the same session without `--html` (skip with
-  --no-pytest-html);
+  item that sends the same records, with evidence for no, missed and all items, against the same
+  session without `--html` (skip with --no-pytest-html);
 * with /usr/bin/chromium present, the time a headless browser takes to load each page.
 
     python benchmarks/report_size.py [--items 18000] [--out DIR] [--no-pytest-html]
@@ -171,7 +171,7 @@ def measure_pytest_html(results_path: Path, out: Path) -> list[tuple[str, float,
     (project / "conftest.py").write_text(textwrap.dedent(STAND_IN_CONFTEST.format(results=str(results_path))))
     (project / "test_items.py").write_text(textwrap.dedent(STAND_IN_TESTS.format(results=str(results_path))))
     rows = [("pytest session without --html", pytest_session(project), None)]
-    for evidence in ("missed", "all"):
+    for evidence in ("none", "missed", "all"):
         page = out / f"pytest_html_{evidence}.html"
         seconds = pytest_session(project, f"--html={page}", "--self-contained-html",
                                  f"--trust-html-evidence={evidence}")
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
         for label, seconds, megabytes in rows:
             size = f", report {megabytes:.1f} MB" if megabytes is not None else ""
             print(f"{label}: {seconds:.1f} s (x{seconds / base:.2f}){size}")
-        for evidence in ("missed", "all"):
+        for evidence in ("none", "missed", "all"):
             load = browser_load_seconds(out / f"pytest_html_{evidence}.html", out)
             if load is not None:
                 print(f"pytest-html report, evidence={evidence}: chromium load {load:.1f} s")

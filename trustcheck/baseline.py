@@ -62,6 +62,7 @@ class Comparison:
     paired_items: int
     only_in_baseline: int
     only_in_current: int
+    warnings: tuple[str, ...] = ()
 
     @property
     def regressions(self) -> tuple[MetricComparison, ...]:
@@ -226,7 +227,19 @@ def compare(baseline: Mapping[str, Any], current: Mapping[str, Any], level: floa
             current=row["current"], paired_n=result.n, test=result.test, delta=result.delta,
             p_value=result.p_value, p_adjusted=p_adj, lost=result.lost, gained=result.gained,
             regressed=regressed, basis=row["basis"], note=result.note))
-    return Comparison(level, tuple(metrics), tuple(newly_missed(pairs)), len(pairs), only_b, only_c)
+    return Comparison(level, tuple(metrics), tuple(newly_missed(pairs)), len(pairs), only_b, only_c,
+                      tuple(comparability_warnings(baseline, current)))
+
+
+def comparability_warnings(baseline: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """Settings that differ between the runs and make a difference in metrics ambiguous."""
+    warnings = []
+    for section, key, what in (("settings", "scoring", "scoring mode"), ("dataset", "sha256", "dataset"),
+                               ("settings", "profile", "gate profile")):
+        old, new = (baseline.get(section) or {}).get(key), (current.get(section) or {}).get(key)
+        if old != new:
+            warnings.append(f"{what} differs: baseline {old!r}, current {new!r}")
+    return warnings
 
 
 def _value(value: float | None) -> str:
@@ -260,6 +273,7 @@ def format_comparison_table(comparison: Comparison, max_items: int = 50) -> str:
     counts = (f"{comparison.paired_items} paired items, {comparison.only_in_baseline} only in baseline, "
               f"{comparison.only_in_current} only in current")
     lines += ["", f"{verdict}; {counts}."]
+    lines += [f"warning: {w}" for w in comparison.warnings]
     if any(m.basis != "metric" for m in comparison.metrics):
         lines.append("(pass/miss): the results carry no metric definition; compared on item pass/miss.")
     missed = comparison.newly_missed

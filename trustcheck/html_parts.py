@@ -204,5 +204,6 @@ def comparison_html(comparison: Any, max_items: int = 200) -> str:
     return (f'<section class="tc-baseline" id="tc-baseline"><h3>Baseline comparison</h3>'
             f'<div class="tc-banner tc-{verdict}">{esc(sentence)} (level {comparison.level:g}, Holm-adjusted; '
             f"{comparison.paired_items} paired items)</div>"
-            f'<table class="tc-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+            + "".join(f'<p class="tc-note">{esc(w)}</p>' for w in comparison.warnings)
+            + f'<table class="tc-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
             f"<p>Newly missed items: {len(missed)}</p><ul>{listed}{more}</ul></section>")

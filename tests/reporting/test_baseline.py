@@ -168,3 +168,13 @@ def test_cmd_compare_bad_input_is_one_line(tmp_path, capsys):
     assert err.startswith(f"{bad}: $.format") and "\n" not in err
     assert cmd_compare([str(bad), str(bad), "--level", "2"]) == 2
     assert "--level" in capsys.readouterr().err
+
+
+def test_differing_scoring_mode_is_warned_about():
+    baseline = _run(_baseline_verdicts())
+    current = copy.deepcopy(baseline)
+    current["settings"]["scoring"] = "paper"
+    comparison = compare(baseline, current)
+    assert comparison.warnings == ("scoring mode differs: baseline 'toolkit', current 'paper'",)
+    assert "warning: scoring mode differs" in format_comparison_table(comparison)
+    assert compare(baseline, baseline).warnings == ()
