@@ -31,7 +31,15 @@ def smollm2_gguf() -> Path | None:
     return path if path.is_file() else None
 
 
-def build_tiny_llama(directory: Path, tokenizer_source: Path, seed: int = 0) -> Path:
+def save_smollm2_tokenizer(gguf_path: Path, directory: Path) -> Path:
+    """SmolLM2's tokenizer and chat template, read from its GGUF once and saved as a folder."""
+    from transformers import AutoTokenizer
+
+    AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name).save_pretrained(directory)
+    return directory
+
+
+def build_tiny_llama(directory: Path, tokenizer_dir: Path, seed: int = 0) -> Path:
     """A 2-layer Llama with random weights and SmolLM2's tokenizer and chat template.
 
     initializer_range 0.2 (not the usual 0.02) makes the greedy text depend on the prompt, so that
@@ -40,7 +48,7 @@ def build_tiny_llama(directory: Path, tokenizer_source: Path, seed: int = 0) -> 
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_source.parent), gguf_file=tokenizer_source.name)
+    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
     torch.manual_seed(seed)
     config = LlamaConfig(
         vocab_size=len(tokenizer),
@@ -110,3 +118,94 @@ class LlamaServer:
 
 def hub_offline_env() -> dict[str, str]:
     return {**os.environ, "HF_HUB_OFFLINE": "1"}
+
+
+class ScriptedOpenAIServer:
+    """A real HTTP server on 127.0.0.1 speaking the OpenAI protocol, with faults on demand.
+
+    Each completion request takes the next entry of `faults` (an HTTP status, "garbage" for a
+    200 that is not JSON, "drop" for a connection closed without an answer) until they run out,
+    then answers "echo: <prompt>". llama_cpp.server covers the real protocol; this one covers
+    what a real server does only when it is failing.
+    """
+
+    def __init__(self, models: tuple[str, ...] = ("m",), faults: tuple[object, ...] = (), delay: float = 0.0):
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        self.models, self.faults, self.delay = list(models), list(faults), delay
+        self.lock = threading.Lock()
+        self.requests: list[dict[str, object]] = []
+        self.in_flight = self.max_in_flight = 0
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    def __enter__(self) -> "ScriptedOpenAIServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _next_fault(self) -> object:
+        with self.lock:
+            return self.faults.pop(0) if self.faults else None
+
+    def _handler(self) -> type:
+        import json
+        from http.server import BaseHTTPRequestHandler
+
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                if self.path != "/v1/models":
+                    return self._send(404, b'{"error": {"message": "not found"}}')
+                data = [{"id": m, "object": "model", "owned_by": "tests", "created": time.time()} for m in server.models]
+                self._send(200, json.dumps({"object": "list", "data": data}).encode())
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with server.lock:
+                    server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    time.sleep(server.delay)
+                    self._answer(body)
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1
+
+            def _answer(self, body: dict) -> None:
+                fault = server._next_fault()
+                if fault == "drop":
+                    self.close_connection = True
+                    return
+                if fault == "garbage":
+                    return self._send(200, b"<html>not json</html>")
+                if isinstance(fault, int):
+                    echo = self.headers.get("Authorization", "")
+                    message = json.dumps({"error": {"message": f"scripted fault; you sent {echo}"}})
+                    return self._send(fault, message.encode(), {"Retry-After": "0"})
+                if self.path.endswith("/chat/completions"):
+                    prompt = body["messages"][-1]["content"]
+                    choice = {"message": {"role": "assistant", "content": f"echo: {prompt}"}, "finish_reason": "stop"}
+                else:
+                    choice = {"text": f"echo: {body['prompt']}", "finish_reason": "stop"}
+                self._send(200, json.dumps({"choices": [{"index": 0, **choice}]}).encode())
+
+        return Handler

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pytest
 
-from backends_support import LlamaServer, build_tiny_llama, smollm2_gguf
+from backends_support import LlamaServer, build_tiny_llama, save_smollm2_tokenizer, smollm2_gguf
 from trustcheck.backends.registry import BackendOptions
 
 
@@ -33,9 +33,14 @@ def backend_options(tmp_path_factory: pytest.TempPathFactory) -> BackendOptions:
 
 
 @pytest.fixture(scope="session")
-def tiny_llama(tmp_path_factory: pytest.TempPathFactory, smollm2_path: Path) -> Path:
+def smollm2_tokenizer(tmp_path_factory: pytest.TempPathFactory, smollm2_path: Path) -> Path:
     pytest.importorskip("transformers")
-    return build_tiny_llama(tmp_path_factory.mktemp("tiny-llama"), smollm2_path, seed=0)
+    return save_smollm2_tokenizer(smollm2_path, tmp_path_factory.mktemp("smollm2-tokenizer"))
+
+
+@pytest.fixture(scope="session")
+def tiny_llama(tmp_path_factory: pytest.TempPathFactory, smollm2_tokenizer: Path) -> Path:
+    return build_tiny_llama(tmp_path_factory.mktemp("tiny-llama"), smollm2_tokenizer, seed=0)
 
 
 @pytest.fixture(scope="session")
@@ -47,10 +52,9 @@ def tiny_llama_copy(tmp_path_factory: pytest.TempPathFactory, tiny_llama: Path) 
 
 
 @pytest.fixture(scope="session")
-def other_tiny_llama(tmp_path_factory: pytest.TempPathFactory, smollm2_path: Path) -> Path:
+def other_tiny_llama(tmp_path_factory: pytest.TempPathFactory, smollm2_tokenizer: Path) -> Path:
     """A tiny model of the same shape with other random weights."""
-    pytest.importorskip("transformers")
-    return build_tiny_llama(tmp_path_factory.mktemp("tiny-llama-other"), smollm2_path, seed=1)
+    return build_tiny_llama(tmp_path_factory.mktemp("tiny-llama-other"), smollm2_tokenizer, seed=1)
 
 
 @pytest.fixture(scope="session")
