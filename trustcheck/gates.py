@@ -47,6 +47,7 @@ class SuiteOutcome:
     gates: list[GateResult] = field(default_factory=list)
     expected: int = 0
     missing: list[str] = field(default_factory=list)
+    metric_errors: set[str] = field(default_factory=set)
 
     @property
     def failed(self) -> bool:
@@ -92,13 +93,37 @@ def evaluate_gate(gate: GateSpec, metrics: Mapping[str, MetricResult]) -> GateRe
     return GateResult(gate, result, "pass" if passed else "fail")
 
 
+def _compute_safely(spec: MetricSpec, records: Sequence[Record], mode: str, outcome: SuiteOutcome) -> None:
+    """A metric that raises (a label of an unexpected type, a bad parameter value) fails its
+    gates with the reason as the note, instead of ending the run and losing every result."""
+    try:
+        outcome.metrics.update(compute_metric(spec, records, mode))
+    except Exception as error:  # noqa: BLE001 - reported in the gate table and results
+        message = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        culprit = next((r.get("nodeid") for r in records if _raises(spec, r, mode)), None)
+        where = f" (first item it fails on alone: {culprit})" if culprit else ""
+        outcome.metrics[spec.name] = MetricResult(value=None, note=f"could not be computed: {message}{where}")
+        outcome.metric_errors.add(spec.name)
+
+
+def _raises(spec: MetricSpec, record: Record, mode: str) -> bool:
+    try:
+        compute_metric(spec, [record], mode)
+    except Exception:  # noqa: BLE001 - only looking for the record that breaks the metric
+        return True
+    return False
+
+
 def score_suite(suite: Suite, records: list[Record], mode: str, gates: Sequence[GateSpec] | None = None) -> SuiteOutcome:
     outcome = SuiteOutcome(suite=suite, records=records)
     ordered = sorted(records, key=lambda r: r["nodeid"])  # same order with or without xdist
     for spec in suite.metrics:
         if mode in spec.modes:
-            outcome.metrics.update(compute_metric(spec, ordered, mode))
+            _compute_safely(spec, ordered, mode, outcome)
     for gate in gates if gates is not None else suite.gates:
         if mode in gate.modes:
-            outcome.gates.append(evaluate_gate(gate, outcome.metrics))
+            result = evaluate_gate(gate, outcome.metrics)
+            if gate.metric.split("[", 1)[0] in outcome.metric_errors:
+                result = GateResult(gate, outcome.metrics.get(gate.metric.split("[", 1)[0], result.result), "fail")
+            outcome.gates.append(result)
     return outcome

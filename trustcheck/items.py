@@ -149,13 +149,19 @@ class TrustItem(pytest.Item):
         expected = " or ".join(self.suite.expect)
         return f"expected verdict {expected}, got {verdict.label}: {verdict.reason}"
 
+    @staticmethod
+    def is_user_facing(excinfo: pytest.ExceptionInfo[BaseException]) -> bool:
+        """Errors that read as one line: misses, backend failures, bad input. Bugs keep their traceback."""
+        return isinstance(excinfo.value, (ItemMissed, BackendError, TrustcheckError))
+
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[override]
-        if isinstance(excinfo.value, (ItemMissed, BackendError, TrustcheckError)):
+        if self.is_user_facing(excinfo):
             return f"{type(excinfo.value).__name__}: {excinfo.value}"
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.suite.name}::{self.selected.category or ''}::{self.selected.item_id}"
+        parts = (self.suite.name, self.selected.category, self.selected.item_id)
+        return self.path, None, "::".join(part for part in parts if part)
 
 
 def _builtin(value: Any) -> Any:

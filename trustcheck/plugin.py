@@ -104,6 +104,9 @@ def pytest_runtestloop(session: pytest.Session) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
+    if isinstance(item, TrustItem) and call.when == "setup" and call.excinfo is not None and item.is_user_facing(call.excinfo):
+        # pytest renders setup errors as tracebacks without asking repr_failure: give the one line.
+        report.longrepr = item.repr_failure(call.excinfo)
     if isinstance(item, TrustItem) and call.when == "call" and item.record is not None:
         # Only the call report carries the record, so it crosses to the controller once.
         report.user_properties = [*report.user_properties, (RECORD_KEY, item.record)]

@@ -53,7 +53,7 @@ def gate_table_lines(outcomes: Sequence[SuiteOutcome], partial_reasons: Sequence
             count = sum(1 for r in outcome.records if r.get("verdict") == "unscored")
             lines.append(f"note: {outcome.suite.path}: {count} items unscored; metrics over them are partial")
         for metric, result in outcome.metrics.items():
-            if result.note and any(g.gate.metric == metric for g in outcome.gates):
+            if result.note and (metric in outcome.metric_errors or any(g.gate.metric == metric for g in outcome.gates)):
                 lines.append(f"note: {outcome.suite.path}: {metric}: {result.note}")
     if partial_reasons:
         lines.append("note: partial selection (" + "; ".join(partial_reasons) + "): gates describe the selected items only")

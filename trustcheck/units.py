@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .backends.base import BackendError, Generation, GenerationRequest
+from .errors import TrustcheckError
 from .evaluators.base import Case, Verdict
+from .selection import item_source
 
 if TYPE_CHECKING:
     from .items import TrustItem
@@ -54,15 +56,16 @@ class Unit:
         )
 
     @staticmethod
-    def _judge(runtime: "Runtime", ok: list[tuple["TrustItem", Generation]]) -> dict[str, Verdict]:
+    def _judge(runtime: "Runtime", ok: list[tuple["TrustItem", Generation]]) -> dict[str, Verdict | EvaluatorFailure]:
         by_suite: dict[str, list[tuple["TrustItem", Generation]]] = {}
         for item, generation in ok:
             by_suite.setdefault(item.suite.path, []).append((item, generation))
-        verdicts: dict[str, Verdict] = {}
+        verdicts: dict[str, Verdict | EvaluatorFailure] = {}
         for pairs in by_suite.values():
             evaluator = runtime.evaluator(pairs[0][0].suite)
+            items = [item for item, _ in pairs]
             cases = [Case(response=gen.text or "", item=item.selected.data, prompt=item.selected.prompt) for item, gen in pairs]
-            for (item, _), verdict in zip(pairs, evaluator.evaluate_batch(cases)):
+            for item, verdict in zip(items, _judge_batch(evaluator, items, cases)):
                 verdicts[item.nodeid] = verdict
         return verdicts
 
@@ -72,8 +75,48 @@ class Unit:
         generation, verdict = self._results[item.nodeid]
         if not generation.ok:
             raise BackendError(generation.error or "the backend returned no text")
+        if isinstance(verdict, EvaluatorFailure):
+            raise verdict
         assert verdict is not None
         return generation, verdict
+
+
+class EvaluatorFailure(TrustcheckError):
+    """The evaluator could not judge one item (often a label of an unexpected type)."""
+
+
+def _failure(evaluator: Any, item: "TrustItem", problem: str) -> EvaluatorFailure:
+    where = f"{item_source(item.suite)}[{item.selected.index}]"
+    problem = " ".join(problem.split())
+    shown = problem if len(problem) <= 300 else problem[:297] + "..."
+    return EvaluatorFailure(f"{where}: evaluator {item.suite.evaluator!r} could not judge this item: {shown}")
+
+
+def _checked(evaluator: Any, item: "TrustItem", verdict: Any) -> Verdict | EvaluatorFailure:
+    if isinstance(verdict, Verdict) and isinstance(verdict.label, str):
+        return verdict
+    return _failure(evaluator, item, f"it returned {type(verdict).__name__}, not a Verdict")
+
+
+def _judge_batch(evaluator: Any, items: list["TrustItem"], cases: list[Case]) -> list[Verdict | EvaluatorFailure]:
+    """Verdicts in item order; an item the evaluator fails on gets a failure naming its index.
+
+    The batch is judged whole first (classifiers and judges batch); only when it raises are the
+    items judged one by one, so one malformed item does not take the others down.
+    """
+    try:
+        verdicts = list(evaluator.evaluate_batch(cases))
+    except Exception:  # noqa: BLE001 - retried one by one below to find the culprit
+        verdicts = None
+    if verdicts is not None and len(verdicts) == len(cases):
+        return [_checked(evaluator, item, verdict) for item, verdict in zip(items, verdicts)]
+    judged: list[Verdict | EvaluatorFailure] = []
+    for item, case in zip(items, cases):
+        try:
+            judged.append(_checked(evaluator, item, evaluator.evaluate_batch([case])[0]))
+        except Exception as error:  # noqa: BLE001 - reported on this item as one line
+            judged.append(_failure(evaluator, item, f"{type(error).__name__}: {error}"))
+    return judged
 
 
 def build_units(items: Sequence["TrustItem"], size: int = DEFAULT_UNIT_SIZE) -> list[Unit]:
