@@ -33,6 +33,13 @@ class _Flipped(Exception):
     """Raised inside the hypothesis test when a perturbation changes the verdict."""
 
 
+class _Stop(BaseException):
+    """Ends the search before any flip: the budget is spent or the model failed.
+
+    A BaseException, so hypothesis does not take it for a failing example and shrink it.
+    """
+
+
 @dataclass
 class _SearchState:
     tried: set[str] = field(default_factory=set)
@@ -62,8 +69,10 @@ def _hypothesis_test(prompt, strategy, prober: Prober, expected: tuple[str, ...]
     def check(perturbation: Composite) -> None:
         perturbed = perturbation.apply(prompt)
         outcome = prober.probe(perturbed)
+        if outcome is None and state.flip is None:
+            raise _Stop()
         if outcome is None:
-            reject()  # budget spent or the model failed: not a counterexample, just no answer
+            reject()  # while shrinking: this candidate gets no answer, the flip found stays
         state.tried.add(perturbed)
         flipped = outcome.verdict not in expected
         if state.first_was_flip is None:
@@ -131,19 +140,26 @@ def find_flip(
 
     db = open_database(database)
     db_key = search_key(prompt, chosen_kinds, max_steps, labels, key)
-    stored = bool(db is not None and list(db.fetch(db_key)))
+    stored = set(db.fetch(db_key)) if db is not None else set()
     state = _SearchState()
     test = _hypothesis_test(prompt, perturbations(prompt, chosen_kinds, max_steps), prober, labels, state)
     test = _configure(test, max_examples=max_examples, database=db, db_key=db_key, derandomize=derandomize, seed=seed)
     try:
         test()
-    except _Flipped:
+    except (_Flipped, _Stop, Unsatisfiable):
         pass
-    except Unsatisfiable:
-        pass  # every draw was refused an answer: the budget was spent (or the model failed)
+    if db is not None and state.flip is None:
+        _forget_new_entries(db, db_key, stored)
     if prober.error is not None:
         raise SearchError(f"perturbation search stopped: {prober.error}") from prober.error
-    return _result(state, prober, base, replayed=stored and bool(state.first_was_flip))
+    return _result(state, prober, base, replayed=bool(stored) and bool(state.first_was_flip))
+
+
+def _forget_new_entries(db: ExampleDatabase, db_key: bytes, before: set[bytes]) -> None:
+    # Hypothesis saves the example a BaseException interrupted as if it had failed; with no flip
+    # found, anything new under the key is such an example and would cost a call to replay.
+    for entry in set(db.fetch(db_key)) - before:
+        db.delete(db_key, entry)
 
 
 def _result(state: _SearchState, prober: Prober, base: dict, replayed: bool) -> FlipResult:
