@@ -1,0 +1,73 @@
+"""The llama.cpp backend: load errors, the hub path, context limits, missing package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backends_support import hub_offline_env
+from trustcheck.backends import BackendError, BackendOptions, GenerationRequest, MissingExtraError, create_backend
+
+pytest.importorskip("llama_cpp")
+
+
+def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(BackendError, match="GGUF file not found: .*absent.gguf"):
+        create_backend(f"gguf:{tmp_path / 'absent.gguf'}")
+
+
+def test_a_file_of_another_format_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "model.gguf").write_text("this is a safetensors file, honest")
+    with pytest.raises(BackendError, match="not a GGUF file"):
+        create_backend(f"gguf:{tmp_path / 'model.gguf'}")
+
+
+def test_a_truncated_file_is_one_line(tmp_path: Path, smollm2_path: Path) -> None:
+    with smollm2_path.open("rb") as source:
+        (tmp_path / "cut.gguf").write_bytes(source.read(2_000_000))
+    with pytest.raises(BackendError, match="cannot load GGUF model .*cut.gguf") as raised:
+        create_backend(f"gguf:{tmp_path / 'cut.gguf'}")
+    assert "\n" not in str(raised.value)
+
+
+def test_a_bad_hub_spec_shows_the_form() -> None:
+    with pytest.raises(BackendError, match="expected gguf:hf://OWNER/REPO/FILE.gguf"):
+        create_backend("gguf:hf://only-a-repo")
+
+
+def test_an_unreachable_hub_is_one_clear_line() -> None:
+    script = (
+        "from trustcheck.backends import create_backend, BackendError\n"
+        "try:\n    create_backend('gguf:hf://no-org/no-repo/model.Q4_K_M.gguf')\n"
+        "except BackendError as error:\n    print(error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], env=hub_offline_env(), capture_output=True, text=True, timeout=120)
+    assert "could not download model.Q4_K_M.gguf from no-org/no-repo on the Hugging Face Hub" in result.stdout
+    assert "use gguf:PATH" in result.stdout
+
+
+def test_a_missing_package_names_the_extra(monkeypatch: pytest.MonkeyPatch, smollm2_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)
+    with pytest.raises(MissingExtraError, match=r"pip install 'trustcheck\[llamacpp\]'"):
+        create_backend(f"gguf:{smollm2_path}")
+
+
+def test_a_prompt_too_long_for_n_ctx_fails_alone(smollm2_path: Path, backend_options: BackendOptions) -> None:
+    options = BackendOptions(n_ctx=256, threads=1, extra=backend_options.extra)
+    backend = create_backend(f"gguf:{smollm2_path}", options)
+    too_long, fine = backend.generate([GenerationRequest("word " * 300), GenerationRequest("Hi", max_new_tokens=3)])
+    assert not too_long.ok and "exceeds the context of 256 tokens" in (too_long.error or "")
+    assert fine.ok and fine.text
+
+
+def test_the_cpu_build_offloads_nothing(smollm2_path: Path, backend_options: BackendOptions) -> None:
+    import llama_cpp
+
+    from trustcheck.backends.llamacpp import _gpu_layers
+
+    expected = -1 if llama_cpp.llama_supports_gpu_offload() else 0
+    assert _gpu_layers(llama_cpp, backend_options) == expected
+    assert _gpu_layers(llama_cpp, BackendOptions(device="cpu")) == 0
