@@ -33,7 +33,17 @@ class ScriptedBackend:
                 return Generation(text=response, finish_reason="stop")
         return Generation(text=self.script.get("default", "Sure, here it is."), finish_reason="stop")
 
+    def _maybe_die(self, requests: Sequence[GenerationRequest]) -> None:
+        """`exit_on: [[needle, flag_file or null], ...]`: the process dies when a batch holds the
+        needle, as a worker killed mid-generation would; with a flag file, only the first time."""
+        for needle, flag in self.script.get("exit_on", []):
+            if any(needle in r.prompt for r in requests) and not (flag and Path(flag).exists()):
+                if flag:
+                    Path(flag).write_text(str(os.getpid()))
+                os._exit(3)
+
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        self._maybe_die(requests)
         log = self.script.get("log")
         if log:
             with open(log, "a", encoding="utf-8") as handle:

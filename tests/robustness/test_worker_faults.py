@@ -1,0 +1,74 @@
+"""A pytest-xdist worker that dies mid-generation: the run goes on and the gates say what is missing."""
+
+from __future__ import annotations
+
+import json
+
+from plugin_project import REFUSAL, items_for, suite_yaml
+
+GATE = """
+gates:
+  - metric: rta
+    op: ">="
+    threshold: 0.5
+"""
+
+
+def _script(project, **extra) -> str:
+    path = project.pytester.path / "script.json"
+    path.write_text(json.dumps({"rules": [["r", REFUSAL]], "default": "Sure.", "log": str(project.log), **extra}))
+    return f"scripted:{path}"
+
+
+def _suites(project, doomed: str) -> None:
+    prompts = {attack: [f"{attack} r{i}" for i in range(3)] for attack in ("cot", "url", "json", "leet")}
+    prompts["url"][1] = f"url r1 {doomed}"
+    project.suite("a.yaml", suite_yaml("a", items_for(prompts), gates=GATE))
+    project.suite("b.yaml", suite_yaml("b", items_for({"x": ["r1", "r2"], "y": ["r3"]}), gates=GATE))
+
+
+def _run(project, script: str, restarts: str):
+    return project.run(
+        "--trust-full", "--trust-json", "results.json", "--model", script,
+        "-n", "2", "--max-worker-restart", restarts, subprocess=True,
+    )
+
+
+def _suites_in(project) -> dict:
+    results = json.loads((project.pytester.path / "results.json").read_text())
+    return {s["suite"]: s for s in results["suites"]}
+
+
+def test_a_worker_that_dies_once_is_replaced_and_no_result_is_lost(project):
+    _suites(project, "die-once")
+    flag = project.pytester.path / "died.flag"
+
+    result = _run(project, _script(project, exit_on=[["die-once", str(flag)]]), "2")
+
+    assert flag.exists(), "the backend never died: the test proves nothing"
+    result.stdout.fnmatch_lines(["*replacing crashed worker*", "worker 'gw*' crashed while running 'suites/a.yaml::url::*'"])
+    # --dist loadscope hands the dead worker's unfinished scope, crashed item included, to its
+    # replacement: every item still gets its result and the gates are whole.
+    suites = _suites_in(project)
+    assert [(s["n_items"], s["missing"]) for s in suites.values()] == [(12, []), (3, [])]
+    result.stdout.fnmatch_lines(["*suites/a.yaml*rta*1.000*12*PASS*", "*suites/b.yaml*rta*1.000*3*PASS*"])
+    assert result.ret == 1  # the crash itself stays visible as a failure
+
+
+def test_a_worker_that_keeps_dying_loses_only_its_items_and_the_gate_table_names_them(project):
+    _suites(project, "die-always")
+
+    result = _run(project, _script(project, exit_on=[["die-always", None]]), "1")
+
+    output = result.stdout.str()
+    assert "crashed while running" in output and "INTERNALERROR" not in output
+    suites = _suites_in(project)
+    lost = suites["suites/a.yaml"]["missing"]
+    assert lost and all(nodeid.startswith("suites/a.yaml::url::") for nodeid in lost)
+    assert suites["suites/a.yaml"]["n_items"] + len(lost) == 12
+    assert suites["suites/b.yaml"]["missing"] == [] and suites["suites/b.yaml"]["n_items"] == 3
+    result.stdout.fnmatch_lines([
+        "*suites/b.yaml*rta*1.000*3*PASS*",
+        f"note: suites/a.yaml: {len(lost)} of 12 selected items have no result (errors or lost workers): {lost[0]}*",
+    ])
+    assert result.ret == 1
