@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -119,10 +120,22 @@ def model_line_html(results: Mapping[str, Any]) -> str:
     parts = [f"Model: {model.get('display_name') or model.get('spec', '?')} ({model.get('backend', '?')} "
              f"{model.get('backend_version', '')})".rstrip(),
              f"scoring: {settings.get('scoring', '?')}",
-             f"dataset: {dataset.get('source', '?')}"]
+             f"dataset: {dataset.get('source') or 'inline items only'}"]
     if results.get("trustcheck_version"):
         parts.append(f"trustcheck {results['trustcheck_version']}")
     return f'<p class="tc-model">{esc(" · ".join(parts))}</p>'
+
+
+def items_line_html(results: Mapping[str, Any]) -> str:
+    """How the items came out: a missed item passes pytest, so pytest-html's counts hide it."""
+    items = results.get("items") or []
+    counts = Counter(str(i.get("outcome")) for i in items)
+    missing = sum(len(s.get("missing") or []) for s in results.get("suites", []))
+    parts = [f"{len(items)} items"] + [f"{counts[o]} {o}" for o in ("passed", "missed", "failed", "error", "skipped")
+                                       if counts[o]]
+    if missing:
+        parts.append(f"{missing} expected without result")
+    return f'<p class="tc-items-line" id="tc-counts">Items: {esc(", ".join(parts))}</p>'
 
 
 def summary_html(results: Mapping[str, Any], *, chart: bool = True) -> str:
@@ -130,6 +143,7 @@ def summary_html(results: Mapping[str, Any], *, chart: bool = True) -> str:
     suites = results.get("suites", [])
     parts = [f"<style>{CSS}</style>", '<section class="tc-summary" id="tc-summary">',
              "<h2>Trustworthiness gates</h2>", banner_html(suites), model_line_html(results),
+             items_line_html(results),
              selection_note_html(results.get("settings") or {}), gate_table_html(suites)]
     if chart:
         parts.append(chart_img_html(suites))

@@ -112,3 +112,10 @@ def test_cmd_report_errors_are_one_line(tmp_path, capsys):
     assert "cannot read results file" in capsys.readouterr().err
     assert cmd_report([str(tmp_path / "absent.json")]) == 2
     assert "--html" in capsys.readouterr().err
+
+
+def test_summary_counts_items_by_outcome():
+    run = mixed_results()
+    run["suites"][0]["missing"] = ["suites/safety/jailbreak.yaml::x::item-9999"]
+    page = render_report(run)
+    assert "Items: 50 items, 46 passed, 4 missed, 1 expected without result" in page
