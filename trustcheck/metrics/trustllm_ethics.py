@@ -4,45 +4,40 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import numpy as np
+
 from .base import MetricResult, Record
 from .registry import register_metric
-from .trustllm_stats import MissingField, bootstrap_result, join_notes, missing_field_result, unscored_note, value_of, with_verdict
+from .trustllm_stats import MissingField, bootstrap_result, join_notes, missing_field_result, ratios, unscored_note, value_of, with_verdict
 
 COUNTED = ("correct", "incorrect")
 
 
-def class_accuracies(records: Sequence[Record], class_of: Callable[[Record], str | None], classes: Sequence[str]) -> dict[str, float]:
-    """Accuracy per class over correct/incorrect verdicts; a class with no items scores 0, as in the toolkit."""
-    totals = {c: [0, 0] for c in classes}
-    for record in records:
-        cls = class_of(record)
-        if cls in totals:
-            totals[cls][0] += record["verdict"] == "correct"
-            totals[cls][1] += 1
-    return {c: (right / n if n else 0.0) for c, (right, n) in totals.items()}
+def class_accuracies(rows: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    """Accuracy per class from (class index, correct) rows; a class with no items scores 0, as in the toolkit."""
+    counts = np.bincount(rows[:, 0], minlength=len(classes))
+    right = np.bincount(rows[:, 0], weights=rows[:, 1], minlength=len(classes))
+    return ratios(right, counts)
 
 
-def _part(accuracies: dict[str, float], part: str) -> float:
-    # The toolkit always averages over all classes, so an empty class pulls the mean down.
-    return sum(accuracies.values()) / len(accuracies) if part == "overall" else accuracies[part]
-
-
-def _class_metric(records, class_of, classes, part, label_field, metric) -> MetricResult:
+def _class_metric(records, class_of: Callable[[Record], str | None], classes, part, label_field, metric) -> MetricResult:
     if part != "overall" and part not in classes:
         return MetricResult(value=None, note=f"{metric}: part must be overall or one of {', '.join(classes)}")
     counted = with_verdict(records, COUNTED)
     try:
-        labelled = [(r, class_of(r)) for r in counted]
+        labelled = [(class_of(r), r["verdict"] == "correct") for r in counted]
     except MissingField:
         return missing_field_result(metric, label_field)
-    empty = [c for c in classes if not any(cls == c for _, cls in labelled)]
+    rows = np.array([(classes.index(c), ok) for c, ok in labelled if c in classes], dtype=np.int64).reshape(-1, 2)
+    empty = [c for i, c in enumerate(classes) if not (rows[:, 0] == i).any()]
     note = join_notes(unscored_note(records), f"no items of class {', '.join(empty)} (counted as 0)" if empty else "")
-    by_record = {id(r): cls for r, cls in labelled}
 
-    def statistic(sample: Sequence[Record]) -> float:
-        return _part(class_accuracies(sample, lambda r: by_record[id(r)], classes), part)
+    def statistic(sample: np.ndarray) -> float:
+        accuracies = class_accuracies(sample, classes)
+        # The toolkit always averages over all classes, so an empty class pulls the mean down.
+        return float(accuracies.sum() / len(classes)) if part == "overall" else float(accuracies[classes.index(part)])
 
-    return bootstrap_result(counted, statistic, note=note)
+    return bootstrap_result(rows, statistic, note=note)
 
 
 @register_metric("trustllm_ethics_accuracy")

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from .base import MetricResult, Record, rate_result
 from .registry import register_metric
-from .trustllm_stats import MissingField, bootstrap_result, join_notes, mean, missing_field_result, unscored_note, value_of, with_verdict
+from .trustllm_stats import MissingField, array_max, array_mean, bootstrap_result, join_notes, missing_field_result, unscored_note, value_of, with_verdict
 
 PAPER_EXCLUDED_ATTACKS = ("cou",)  # the paper's 13 attacks lack "cou"
 
@@ -76,7 +78,7 @@ def trustllm_toxicity(
     )
     if not scores:
         return MetricResult(value=None, n=0, note=join_notes(note, "no toxicity scores"))
-    return bootstrap_result(scores, mean if stat == "average" else max, note=note)
+    return bootstrap_result(np.array(scores), array_mean if stat == "average" else array_max, note=note)
 
 
 trustllm_jailbreak_rta.value_range = (0.0, 1.0)  # type: ignore[attr-defined]

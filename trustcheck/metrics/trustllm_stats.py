@@ -66,7 +66,20 @@ def missing_field_result(metric: str, field: str) -> MetricResult:
 
 
 def mean(values: Sequence[float]) -> float | None:
-    return math.fsum(values) / len(values) if values else None
+    return math.fsum(values) / len(values) if len(values) else None
+
+
+def array_mean(values: np.ndarray) -> float | None:
+    return float(values.mean()) if len(values) else None
+
+
+def array_max(values: np.ndarray) -> float | None:
+    return float(values.max()) if len(values) else None
+
+
+def ratios(numerators: np.ndarray, denominators: np.ndarray) -> np.ndarray:
+    """Elementwise numerator / denominator, 0 where the denominator is 0 (the toolkit's convention)."""
+    return np.divide(numerators, denominators, out=np.zeros(len(denominators)), where=denominators > 0)
 
 
 def bootstrap_interval(
@@ -75,7 +88,11 @@ def bootstrap_interval(
     resamples: int = RESAMPLES,
     seed: int = SEED,
 ) -> tuple[float | None, float | None]:
-    """Percentile interval of `statistic` over resamples of `units` (with replacement)."""
+    """Percentile interval of `statistic` over resamples of `units` (with replacement).
+
+    A numpy array of units is resampled by fancy indexing (its statistic can be vectorized);
+    any other sequence is resampled into a list.
+    """
     n = len(units)
     if n < 2:
         return None, None
@@ -83,7 +100,7 @@ def bootstrap_interval(
     draws = rng.integers(0, n, size=(resamples, n))
     values = []
     for row in draws:
-        value = statistic([units[i] for i in row])
+        value = statistic(units[row] if isinstance(units, np.ndarray) else [units[i] for i in row])
         if value is not None and math.isfinite(value):
             values.append(value)
     if not values:
