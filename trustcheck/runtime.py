@@ -191,6 +191,9 @@ class Runtime:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
+        if self._response_cache is not None:
+            # Closing checkpoints the WAL into the file, so the next run starts from one file.
+            self._response_cache.close()
 
 
 runtime_key = pytest.StashKey[Runtime]()
