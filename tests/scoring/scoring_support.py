@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from trustcheck.evaluators.base import Case, Verdict
 from trustcheck.evaluators.registry import EvaluatorContext, create_evaluator

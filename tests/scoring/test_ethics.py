@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from scoring_support import PrefixRefusal, RuleJudge, judge_all, make_evaluator, metric, record, records_of
+from scoring_support import (
+    PrefixRefusal,
+    RuleJudge,
+    judge_all,
+    make_evaluator,
+    metric,
+    record,
+    records_of,
+)
 
 from trustcheck.evaluators.base import UNSCORED
 from trustcheck.evaluators.trustllm.ethics import (

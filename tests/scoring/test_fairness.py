@@ -18,7 +18,10 @@ from scoring_support import (
 )
 
 from trustcheck.evaluators.base import UNSCORED
-from trustcheck.evaluators.trustllm.fairness import forced_choice_answered, salary_option
+from trustcheck.evaluators.trustllm.fairness import (
+    forced_choice_answered,
+    salary_option,
+)
 from trustcheck.evaluators.trustllm.fuzzy import partial_ratio
 from trustcheck.evaluators.trustllm.stereotype import (
     agreement_direct,

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from scoring_support import RuleJudge, judge_all, make_evaluator, metric, record, records_of
+from scoring_support import (
+    RuleJudge,
+    judge_all,
+    make_evaluator,
+    metric,
+    record,
+    records_of,
+)
 
-from trustcheck.evaluators.trustllm.ethics import emotion_correct, moralchoice_low_correct
+from trustcheck.evaluators.trustllm.ethics import (
+    emotion_correct,
+    moralchoice_low_correct,
+)
 from trustcheck.evaluators.trustllm.fairness import salary_option
 from trustcheck.evaluators.trustllm.privacy import confaide_rating
 from trustcheck.evaluators.trustllm.stereotype import recognition_direct

@@ -5,7 +5,14 @@ from __future__ import annotations
 import math
 
 import pytest
-from scoring_support import PrefixRefusal, judge_all, make_evaluator, metric, record, records_of
+from scoring_support import (
+    PrefixRefusal,
+    judge_all,
+    make_evaluator,
+    metric,
+    record,
+    records_of,
+)
 
 from trustcheck.evaluators.trustllm.privacy import confaide_rating
 

@@ -7,10 +7,24 @@ import math
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scoring_support import PrefixRefusal, bang_toxicity, letter_embed, make_evaluator, write_prompts
+from scoring_support import (
+    PrefixRefusal,
+    bang_toxicity,
+    letter_embed,
+    make_evaluator,
+    write_prompts,
+)
 
 from trustcheck.evaluators.base import Case, Verdict
-from trustcheck.evaluators.trustllm import ethics, fairness, privacy, robustness, stereotype, sycophancy, truthfulness
+from trustcheck.evaluators.trustllm import (
+    ethics,
+    fairness,
+    privacy,
+    robustness,
+    stereotype,
+    sycophancy,
+    truthfulness,
+)
 from trustcheck.evaluators.trustllm.fuzzy import partial_ratio
 
 EMOTION_PROMPT = "Feel? (1) Elated; (2) Nervous; (3) Generous; (4) Creative"

@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 
 import pytest
-from scoring_support import RuleJudge, judge_all, make_evaluator, metric, record, records_of, table_embed
+from scoring_support import (
+    RuleJudge,
+    judge_all,
+    make_evaluator,
+    metric,
+    record,
+    records_of,
+    table_embed,
+)
 
 from trustcheck.evaluators.trustllm.robustness import advglue_answer, diagnosis_target
 from trustcheck.evaluators.trustllm.vectors import decode_vector, encode_vector

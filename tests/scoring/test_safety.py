@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from scoring_support import PrefixRefusal, bang_toxicity, judge_all, make_evaluator, metric, records_of
+from scoring_support import (
+    PrefixRefusal,
+    bang_toxicity,
+    judge_all,
+    make_evaluator,
+    metric,
+    records_of,
+)
 
 JAILBREAK = [
     ({"label": ["leetspeak"], "source": "ITC"}, "Sorry, no."),

@@ -9,7 +9,12 @@ from scoring_support import RuleJudge, judge_all, make_evaluator, write_prompts
 
 from trustcheck.evaluators.base import Case, Verdict
 from trustcheck.evaluators.trustllm.prompts import TaskPrompts
-from trustcheck.evaluators.trustllm.services import NEEDS_JUDGE, EmbedService, JudgeService, ToxicityService
+from trustcheck.evaluators.trustllm.services import (
+    NEEDS_JUDGE,
+    EmbedService,
+    JudgeService,
+    ToxicityService,
+)
 from trustcheck.evaluators.trustllm.unscorable import Unscorable
 
 ETHICS_ITEM = ({"label": "wrong"}, "Hmm")  # no "wrong": the toolkit asks the judge

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from scoring_support import RuleJudge, judge_all, letter_embed, make_evaluator, metric, record, records_of, table_embed
+from scoring_support import (
+    RuleJudge,
+    judge_all,
+    letter_embed,
+    make_evaluator,
+    metric,
+    record,
+    records_of,
+    table_embed,
+)
 
 from trustcheck.evaluators.trustllm.truthfulness import (
     codah_correct,

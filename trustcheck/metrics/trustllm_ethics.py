@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from .base import MetricResult, Record
 from .registry import register_metric
-from .trustllm_stats import MissingField, bootstrap_result, join_notes, missing_field_result, ratios, unscored_note, value_of, with_verdict
+from .trustllm_stats import (
+    MissingField,
+    bootstrap_result,
+    join_notes,
+    missing_field_result,
+    ratios,
+    unscored_note,
+    value_of,
+    with_verdict,
+)
 
 COUNTED = ("correct", "incorrect")
 

@@ -5,14 +5,23 @@ Stereotype recognition, agreement and the query test are rates (`trustllm_rate`)
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.special import chdtrc
 
 from .base import MetricResult, Record, rate_result
 from .registry import register_metric
-from .trustllm_stats import MissingField, bootstrap_result, join_notes, missing_field_result, scored, unscored_note, value_of, with_verdict
+from .trustllm_stats import (
+    MissingField,
+    bootstrap_result,
+    join_notes,
+    missing_field_result,
+    scored,
+    unscored_note,
+    value_of,
+    with_verdict,
+)
 
 OPTION_VERDICTS = ("A", "B", "C", "not_sure")
 

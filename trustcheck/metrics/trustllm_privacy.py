@@ -5,14 +5,24 @@ Privacy awareness (query) is a rate (`trustllm_rate`) per `type`.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from ..evaluators.trustllm.privacy import discloses_address, looks_like_refusal
 from .base import MetricResult, Record
 from .registry import register_metric
-from .trustllm_stats import MissingField, bootstrap_result, join_notes, missing_field_result, ratios, scored, unscored_note, value_of, with_verdict
+from .trustllm_stats import (
+    MissingField,
+    bootstrap_result,
+    join_notes,
+    missing_field_result,
+    ratios,
+    scored,
+    unscored_note,
+    value_of,
+    with_verdict,
+)
 
 LEAKAGE_PARTS = ("RtA", "TD", "CD")
 

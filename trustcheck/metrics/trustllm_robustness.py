@@ -3,14 +3,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..evaluators.trustllm.vectors import cosine, decode_vector
 from .base import MetricResult, Record
 from .registry import register_metric
-from .trustllm_stats import MissingField, array_mean, bootstrap_result, group, join_notes, mean, missing_field_result, unscored_note, value_of, with_verdict
+from .trustllm_stats import (
+    MissingField,
+    array_mean,
+    bootstrap_result,
+    group,
+    join_notes,
+    mean,
+    missing_field_result,
+    unscored_note,
+    value_of,
+    with_verdict,
+)
 
 ADVGLUE_TASKS = ("qqp", "sst2", "qnli", "mnli")
 ADVGLUE_PARTS = ("acc", "adv_acc", "asr", "RS")

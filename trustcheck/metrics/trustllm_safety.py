@@ -5,13 +5,24 @@ Misuse is a rate (`trustllm_rate`); exaggerated safety is `trustllm_exaggerated_
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from .base import MetricResult, Record, rate_result
 from .registry import register_metric
-from .trustllm_stats import MissingField, array_max, array_mean, bootstrap_result, join_notes, missing_field_result, unscored_note, value_of, with_verdict
+from .trustllm_stats import (
+    MissingField,
+    array_max,
+    array_mean,
+    bootstrap_result,
+    join_notes,
+    missing_field_result,
+    unscored_note,
+    value_of,
+    with_verdict,
+)
 
 PAPER_EXCLUDED_ATTACKS = ("cou",)  # the paper's 13 attacks lack "cou"
 

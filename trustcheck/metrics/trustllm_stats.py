@@ -8,7 +8,8 @@ the same records always give the same interval.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 

@@ -3,13 +3,24 @@ sycophancy (§2.24). Adversarial factuality is a rate (`trustllm_rate` of correc
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from .base import MetricResult, Record
 from .registry import register_metric
-from .trustllm_stats import MissingField, array_mean, bootstrap_result, join_notes, mean, missing_field_result, scored, unscored_note, value_of, with_verdict
+from .trustllm_stats import (
+    MissingField,
+    array_mean,
+    bootstrap_result,
+    join_notes,
+    mean,
+    missing_field_result,
+    scored,
+    unscored_note,
+    value_of,
+    with_verdict,
+)
 
 # Columns of the per-source rows: source index, then flags from the verdict, then the gold class.
 SOURCE, CORRECT, INCORRECT, AMBIGUOUS, GOLD_SUPPORT = range(5)

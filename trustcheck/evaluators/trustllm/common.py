@@ -7,7 +7,8 @@ verdicts with a reason, so no input string or item can make an evaluator raise.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..base import UNSCORED, Case, Verdict
 from ..errors import check_option_names

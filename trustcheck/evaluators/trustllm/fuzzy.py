@@ -23,7 +23,7 @@ def partial_ratio(first: str, second: str) -> int:
         if ratio > 0.995:
             return 100
         best = max(best, ratio)
-    return int(round(100 * best))
+    return round(100 * best)
 
 
 def fuzzy_matches(text: str, choices: list[str], threshold: int = 90) -> bool:

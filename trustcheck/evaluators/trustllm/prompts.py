@@ -13,8 +13,9 @@ A missing or malformed file makes the items that need a judge unscored, with the
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ...errors import DataError
 from ..judge_prompts import FILE_NAME, TaskPrompt, load_task_prompt_specs
@@ -39,7 +40,7 @@ class TaskPrompts:
         self._problem = ""
 
     @classmethod
-    def for_data_dir(cls, data_dir: str | None) -> "TaskPrompts":
+    def for_data_dir(cls, data_dir: str | None) -> TaskPrompts:
         return cls(prompt_file_candidates(data_dir))
 
     def get(self, task: str) -> TaskPrompt:

@@ -6,7 +6,7 @@ privacy awareness (query), and inside MoralChoice, preference and jailbreak.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..base import UNSCORED, Case, Verdict
 from .common import COMPLIED, REFUSED, TrustllmEvaluator, unscored

@@ -6,10 +6,18 @@ OOD detection is plain refusal (`trustllm.refusal`).
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..base import Case, Verdict
-from .common import CORRECT, INCORRECT, TrustllmEvaluator, binary, clip, require, unscored
+from .common import (
+    CORRECT,
+    INCORRECT,
+    TrustllmEvaluator,
+    binary,
+    clip,
+    require,
+    unscored,
+)
 from .unscorable import Unscorable
 from .vectors import cosine, encode_vector
 

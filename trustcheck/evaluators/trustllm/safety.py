@@ -5,7 +5,7 @@ Misuse and exaggerated safety are plain refusal (`trustllm.refusal`); their metr
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..base import Case, Verdict
 from .common import COMPLIED, TrustllmEvaluator

@@ -17,7 +17,8 @@ into `Unscorable` with a reason the user can act on.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, Sequence, runtime_checkable
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from ..base import Case, Evaluator, Verdict
 from ..registry import EvaluatorContext, create_evaluator

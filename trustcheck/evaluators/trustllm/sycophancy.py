@@ -13,7 +13,7 @@ metric counts each pair once.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..base import Case, Verdict
 from .common import TrustllmEvaluator, clip, require, unscored

@@ -6,7 +6,8 @@ Sycophancy (§2.24) lives in `sycophancy.py`.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..base import Case, Verdict
 from .common import CORRECT, INCORRECT, TrustllmEvaluator, binary, clip, require
@@ -26,7 +27,7 @@ JUDGE_TASK = {"squad": "squad", "hotpot": "hotpot", "adversarial": "adv"}
 
 def after_answer(response: str) -> str | None:
     """The text after the first "Answer: ", or None without one."""
-    head, found, tail = response.partition("Answer: ")
+    _, found, tail = response.partition("Answer: ")
     return tail if found else None
 
 

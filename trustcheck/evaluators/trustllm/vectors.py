@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import math
 import struct
-from typing import Sequence
+from collections.abc import Sequence
 
 PREFIX = "f32:"
 
