@@ -10,7 +10,8 @@ import pytest
 from .errors import TrustcheckError
 from .gates import SuiteOutcome, score_suite
 from .metrics.base import Record
-from .suite import Suite, load_suite
+from .perturb.spec import load_any_suite
+from .suite import Suite
 
 RECORD_KEY = "trustcheck"
 
@@ -57,7 +58,7 @@ class Aggregator:
     def suite(self, path: str) -> Suite | None:
         if path not in self._suites:
             try:
-                self._suites[path] = load_suite(self.rootpath / path, path)
+                self._suites[path] = load_any_suite(self.rootpath / path, path)
             except TrustcheckError as error:
                 self.errors[path] = str(error)
                 return None

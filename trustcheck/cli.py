@@ -20,8 +20,8 @@ def _suite_files(paths: Sequence[str]) -> list[Path]:
 
 def cmd_validate(paths: Sequence[str]) -> int:
     """Check suite files against the schema and the registries; runs nothing."""
+    from .perturb.spec import load_any_suite
     from .selection import all_items
-    from .suite import load_suite
 
     files = _suite_files(paths)
     if not files:
@@ -30,7 +30,7 @@ def cmd_validate(paths: Sequence[str]) -> int:
     failures = 0
     for path in files:
         try:
-            suite = load_suite(path, str(path))
+            suite = load_any_suite(path, str(path))
             if suite.data.items is not None:  # inline items are part of the file: check them too
                 all_items(suite, list(suite.data.items))
         except TrustcheckError as error:

@@ -13,6 +13,7 @@ from .evaluators.base import UNSCORED, Verdict
 from .runtime import get_runtime
 from .selection import SelectedItem, all_items, sample_items, slug
 from .suite import Suite, load_suite
+from .terminal_text import printable
 from .units import Unit
 
 RECORD_KEY = "trustcheck"
@@ -39,13 +40,20 @@ class SuiteFile(pytest.File):
         runtime = get_runtime(self.config)
         display = self.path.relative_to(self.config.rootpath).as_posix() if self.path.is_relative_to(self.config.rootpath) else str(self.path)
         try:
-            self.suite = load_suite(self.path, display)
+            self.suite = self.load(display)
             selected = self._select(runtime)
         except DataError as error:
             raise SuiteCollectError(self._data_error_line(error)) from None
         except TrustcheckError as error:
             raise SuiteCollectError(str(error)) from None
         yield from self._nodes(selected)
+
+    def load(self, display: str) -> Suite:
+        """The suite this file declares; property files override it (trustcheck.perturb.items)."""
+        return load_suite(self.path, display)
+
+    def make_item(self, parent: pytest.Collector, selected: SelectedItem) -> pytest.Item:
+        return TrustItem.from_parent(parent, name=selected.item_id, suite=self.suite, selected=selected)
 
     def _data_error_line(self, error: DataError) -> str:
         """Data errors name the suite and its `$.data` path too, not only the dataset file."""
@@ -67,13 +75,13 @@ class SuiteFile(pytest.File):
             by_category.setdefault(item.category, []).append(item)
         for category, items in by_category.items():
             if category is None:
-                yield from (TrustItem.from_parent(self, name=i.item_id, suite=self.suite, selected=i) for i in items)
+                yield from (self.make_item(self, i) for i in items)
             else:
                 yield CategoryNode.from_parent(self, name=slug(category), suite=self.suite, items=items)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[override]
         if isinstance(excinfo.value, SuiteCollectError):
-            return str(excinfo.value)
+            return printable(str(excinfo.value))
         return super().repr_failure(excinfo)
 
 
@@ -87,7 +95,7 @@ class CategoryNode(pytest.Collector):
 
     def collect(self) -> Iterator[pytest.Item]:
         for item in self._items:
-            yield TrustItem.from_parent(self, name=item.item_id, suite=self.suite, selected=item)
+            yield self.parent.make_item(self, item)
 
 
 class TrustItem(pytest.Item):
@@ -119,7 +127,7 @@ class TrustItem(pytest.Item):
             [("trustcheck.verdict", verdict.label), ("trustcheck.score", verdict.score), ("trustcheck.reason", verdict.reason)]
         )
         if verdict.label == UNSCORED:
-            pytest.skip(f"unscored: {verdict.reason}")
+            pytest.skip(f"unscored: {printable(verdict.reason)}")
         if not self.record["passed"] and self.suite.critical:
             raise ItemMissed(self._miss_line(verdict))
 
@@ -147,7 +155,7 @@ class TrustItem(pytest.Item):
 
     def _miss_line(self, verdict: Verdict) -> str:
         expected = " or ".join(self.suite.expect)
-        return f"expected verdict {expected}, got {verdict.label}: {verdict.reason}"
+        return f"expected verdict {expected}, got {verdict.label}: {verdict.reason}"  # made printable in repr_failure
 
     @staticmethod
     def is_user_facing(excinfo: pytest.ExceptionInfo[BaseException]) -> bool:
@@ -156,7 +164,7 @@ class TrustItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[override]
         if self.is_user_facing(excinfo):
-            return f"{type(excinfo.value).__name__}: {excinfo.value}"
+            return f"{type(excinfo.value).__name__}: {printable(str(excinfo.value))}"
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:

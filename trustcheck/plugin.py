@@ -12,6 +12,8 @@ from .aggregate import RECORD_KEY, record_of
 from .controller import ControllerPlugin
 from .items import SuiteFile, TrustItem
 from .options import add_options
+from .perturb.items import PropertyFile, PropertyItem
+from .perturb.spec import looks_like_property_file
 from .runtime import get_runtime, runtime_key
 from .units import DEFAULT_UNIT_SIZE, build_units
 
@@ -74,6 +76,8 @@ def _looks_like_suite(file_path: Path) -> bool:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if _looks_like_suite(file_path):
+        if looks_like_property_file(file_path):
+            return PropertyFile.from_parent(parent, path=file_path)
         return SuiteFile.from_parent(parent, path=file_path)
     return None
 
@@ -104,10 +108,10 @@ def pytest_runtestloop(session: pytest.Session) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    if isinstance(item, TrustItem) and call.when == "setup" and call.excinfo is not None and item.is_user_facing(call.excinfo):
+    if isinstance(item, (TrustItem, PropertyItem)) and call.when == "setup" and call.excinfo is not None and item.is_user_facing(call.excinfo):
         # pytest renders setup errors as tracebacks without asking repr_failure: give the one line.
         report.longrepr = item.repr_failure(call.excinfo)
-    if isinstance(item, TrustItem) and call.when == "call" and item.record is not None:
+    if isinstance(item, (TrustItem, PropertyItem)) and call.when == "call" and item.record is not None:
         # Only the call report carries the record, so it crosses to the controller once.
         report.user_properties = [*report.user_properties, (RECORD_KEY, item.record)]
 

@@ -219,3 +219,17 @@ def test_results_are_plain_builtins(refusal):
         return value is None or isinstance(value, (str, int, float, bool))
 
     assert builtin(data)
+
+
+def test_undecided_verdicts_neither_hold_nor_flip():
+    def generate(prompts):
+        return ["fine" if p == PROMPT else ("judge failed" if "3" in p else "fine") for p in prompts]
+
+    def verdict(response):
+        return "unscored" if response == "judge failed" else "ok"
+
+    strict = find_flip(PROMPT, generate=generate, verdict=verdict, kinds=["leetspeak"], max_examples=20)
+    assert strict.found and strict.new_verdict == "unscored"
+    lenient = find_flip(PROMPT, generate=generate, verdict=verdict, kinds=["leetspeak"], max_examples=20,
+                        undecided=("unscored",))
+    assert lenient.status == "held"

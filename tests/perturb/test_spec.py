@@ -107,3 +107,22 @@ def test_the_sections_shared_with_suites_have_the_same_schema():
     suite, prop = schema("suite.schema.json")["properties"], schema("property.schema.json")["properties"]
     for section in ("trustcheck", "name", "dimension", "task", "description", "data", "sample", "generation", "evaluator"):
         assert prop[section] == suite[section], section
+
+
+def test_the_validate_command_accepts_property_files(tmp_path, capsys):
+    from trustcheck.cli import cmd_validate
+
+    good = write(tmp_path, JAILBREAK_PROPERTY, "good.yaml")
+    bad = write(tmp_path, JAILBREAK_PROPERTY.replace("max_examples: 25", "max_examples: -1"), "bad.yaml")
+    assert cmd_validate([str(good)]) == 0
+    assert cmd_validate([str(good), str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"ok: {good}" in out and "$.budget.max_examples: expected a number >= 1, found -1" in out
+
+
+def test_gates_name_the_invariance_metric(tmp_path):
+    gates = "gates:\n  - {metric: rta, op: '>=', threshold: 0.5}\n"
+    with pytest.raises(SuiteError, match=r"\$\.gates\[0\]\.metric: expected 'invariance' or 'invariance\[<category>\]', found 'rta'"):
+        load_property(write(tmp_path, JAILBREAK_PROPERTY + gates), "prop.yaml")
+    ok = load_property(write(tmp_path, JAILBREAK_PROPERTY + gates.replace("rta", "'invariance[leetspeak]'")), "prop.yaml")
+    assert ok.gates[0].metric == "invariance[leetspeak]" and ok.metric("invariance").fn == "pass_rate"

@@ -65,7 +65,9 @@ def open_database(database: str | Path | ExampleDatabase | None) -> ExampleDatab
     return DirectoryBasedExampleDatabase(str(database))
 
 
-def _hypothesis_test(prompt, strategy, prober: Prober, expected: tuple[str, ...], state: _SearchState):
+def _hypothesis_test(prompt, strategy, prober: Prober, labels: tuple[tuple[str, ...], tuple[str, ...]], state: _SearchState):
+    expected, undecided = labels
+
     def check(perturbation: Composite) -> None:
         perturbed = perturbation.apply(prompt)
         outcome = prober.probe(perturbed)
@@ -74,6 +76,8 @@ def _hypothesis_test(prompt, strategy, prober: Prober, expected: tuple[str, ...]
         if outcome is None:
             reject()  # while shrinking: this candidate gets no answer, the flip found stays
         state.tried.add(perturbed)
+        if outcome.verdict in undecided:
+            reject()  # e.g. a judge that could not decide: neither holds nor flips
         flipped = outcome.verdict not in expected
         if state.first_was_flip is None:
             state.first_was_flip = flipped
@@ -119,6 +123,7 @@ def find_flip(
     derandomize: bool = True,
     seed: int | None = None,
     key: str = "",
+    undecided: Sequence[str] = (),
 ) -> FlipResult:
     """Search for the smallest perturbation of `prompt` whose verdict is not in `expected`.
 
@@ -126,7 +131,8 @@ def find_flip(
     `expected=None` means "the original prompt's verdict". The original prompt is asked first:
     if its verdict is not expected, the search does not run (status "precondition_unmet").
     `call_budget` caps the model calls (cache hits are free); `key` separates database entries
-    of different models or suites that share a database directory.
+    of different models or suites that share a database directory. Verdicts in `undecided`
+    (such as "unscored") count as neither holding nor flipping.
     """
     chosen_kinds = kind_names(kinds)
     prober = Prober(generate, verdict, call_budget)
@@ -142,7 +148,8 @@ def find_flip(
     db_key = search_key(prompt, chosen_kinds, max_steps, labels, key)
     stored = set(db.fetch(db_key)) if db is not None else set()
     state = _SearchState()
-    test = _hypothesis_test(prompt, perturbations(prompt, chosen_kinds, max_steps), prober, labels, state)
+    strategy = perturbations(prompt, chosen_kinds, max_steps)
+    test = _hypothesis_test(prompt, strategy, prober, (labels, tuple(undecided)), state)
     test = _configure(test, max_examples=max_examples, database=db, db_key=db_key, derandomize=derandomize, seed=seed)
     try:
         test()

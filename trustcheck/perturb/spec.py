@@ -14,12 +14,16 @@ from typing import Any, Mapping
 
 from ..errors import SuiteError
 from ..evaluators.registry import known_evaluators
-from ..suite import DEFAULT_GENERATION, DataSpec, GenerationSpec, SampleSpec, read_yaml, validate_document
+from ..suite import (
+    DEFAULT_GENERATION, DataSpec, GateSpec, GenerationSpec, MetricSpec, SampleSpec, Suite, load_suite, read_yaml,
+    validate_document,
+)
 from .catalog import UnknownKindError, kind_names, known_names
 from .property import DEFAULT_CALL_BUDGET, DEFAULT_MAX_EXAMPLES
 from .strategies import DEFAULT_MAX_STEPS
 
 SCHEMA = "property.schema.json"
+METRIC = "invariance"
 _KIND_LINE = re.compile(rb"^kind:\s*['\"]?property['\"]?\s*(#.*)?$", re.MULTILINE)
 
 
@@ -45,6 +49,12 @@ class PropertySpec:
     max_examples: int
     model_calls: int
     critical: bool
+    metrics: tuple[MetricSpec, ...]
+    gates: tuple[GateSpec, ...]
+
+    def metric(self, name: str) -> MetricSpec | None:
+        base = name.split("[", 1)[0]
+        return next((m for m in self.metrics if m.name == base), None)
 
 
 def is_property_document(document: Any) -> bool:
@@ -90,8 +100,14 @@ def _kinds(document: Mapping[str, Any], display: str) -> tuple[str, ...]:
     return kind_names(document["perturbations"])
 
 
+def _metrics(data: DataSpec) -> tuple[MetricSpec, ...]:
+    """One metric: the share of prompts whose verdict held (skipped prompts are left out)."""
+    return (MetricSpec(name=METRIC, fn="pass_rate", params={}, group_by="category" if data.category else None),)
+
+
 def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
     generation = {**DEFAULT_GENERATION, **document.get("generation", {})}
+    data = _data_spec(document["data"])
     sample = document.get("sample", {})
     budget = document.get("budget", {})
     return PropertySpec(
@@ -101,7 +117,7 @@ def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
         task=document.get("task", document["name"]),
         description=document.get("description", ""),
         property=document["property"],
-        data=_data_spec(document["data"]),
+        data=data,
         sample=SampleSpec(
             strata=tuple(sample["strata"]) if "strata" in sample else None,
             per_stratum=sample.get("per_stratum"),
@@ -122,6 +138,11 @@ def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
         max_examples=int(budget.get("max_examples", DEFAULT_MAX_EXAMPLES)),
         model_calls=int(budget.get("model_calls", DEFAULT_CALL_BUDGET)),
         critical=bool(document.get("critical", True)),
+        metrics=_metrics(data),
+        gates=tuple(
+            GateSpec(g["metric"], g["op"], float(g["threshold"]), tuple(g.get("modes", ("toolkit", "paper"))))
+            for g in document.get("gates", [])
+        ),
     )
 
 
@@ -137,6 +158,17 @@ def _check(spec: PropertySpec) -> None:
         raise SuiteError(spec.path, "$.evaluator.name", f"a known evaluator{hint}", repr(spec.evaluator))
 
 
+def _check_gates(spec: PropertySpec) -> None:
+    grouped = spec.metrics[0].group_by is not None
+    for index, gate in enumerate(spec.gates):
+        base, _, group = gate.metric.partition("[")
+        if base != METRIC or (group and not grouped):
+            wanted = f"{METRIC!r}" + (f" or '{METRIC}[<category>]'" if grouped else " (no data.category, so no groups)")
+            raise SuiteError(spec.path, f"$.gates[{index}].metric", wanted, repr(gate.metric))
+        if not 0 <= gate.threshold <= 1:
+            raise SuiteError(spec.path, f"$.gates[{index}].threshold", "a number in [0, 1] for a rate", repr(gate.threshold))
+
+
 def load_property(path: Path, display: str | None = None) -> PropertySpec:
     """Read, validate and check one property file; raises SuiteError with a one-line message."""
     display = display or str(path)
@@ -144,4 +176,10 @@ def load_property(path: Path, display: str | None = None) -> PropertySpec:
     validate_document(document, display, SCHEMA)
     spec = build_property(document, display)
     _check(spec)
+    _check_gates(spec)
     return spec
+
+
+def load_any_suite(path: Path, display: str | None = None) -> Suite | PropertySpec:
+    """A plain suite or, when the file says `kind: property`, a property suite."""
+    return load_property(path, display) if looks_like_property_file(path) else load_suite(path, display)
