@@ -10,6 +10,7 @@ from .metrics.base import MetricResult, Record
 from .metrics.registry import metric_function
 from .selection import field_value
 from .suite import GateSpec, MetricSpec, Suite
+from .terminal_text import printable
 
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -99,7 +100,7 @@ def _compute_safely(spec: MetricSpec, records: Sequence[Record], mode: str, outc
     try:
         outcome.metrics.update(compute_metric(spec, records, mode))
     except Exception as error:  # noqa: BLE001 - reported in the gate table and results
-        message = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+        message = printable(" ".join(f"{type(error).__name__}: {error}".split()), 300)
         culprit = next((r.get("nodeid") for r in records if _raises(spec, r, mode)), None)
         where = f" (first item it fails on alone: {culprit})" if culprit else ""
         outcome.metrics[spec.name] = MetricResult(value=None, note=f"could not be computed: {message}{where}")

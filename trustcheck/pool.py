@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from typing import Callable, Sequence
@@ -10,6 +11,7 @@ from .backends.base import Backend, Generation, GenerationRequest, ModelIdentity
 from .backends.registry import BackendOptions, create_backend
 from .cache import meta_json
 from .keys import cache_key
+from .terminal_text import well_formed
 
 
 def worker_position() -> tuple[int, int]:
@@ -77,7 +79,7 @@ class ModelPool:
 
     def _generate(self, identity: ModelIdentity, pending: dict[str, GenerationRequest]) -> dict[str, Generation]:
         keys = list(pending)
-        generations = self.backend.generate([pending[k] for k in keys])
+        generations = [_well_formed(g) for g in self.backend.generate([pending[k] for k in keys])]
         self.generated += len(keys)
         results = dict(zip(keys, generations))
         self.cache.put_many(
@@ -96,3 +98,11 @@ class ModelPool:
             self._backend.close()
         if self.recorder is not None and hasattr(self.recorder, "close"):
             self.recorder.close()
+
+
+def _well_formed(generation: Generation) -> Generation:
+    """Responses are stored and judged as valid Unicode (see terminal_text.well_formed)."""
+    if generation.text is None:
+        return generation
+    text = well_formed(generation.text)
+    return generation if text is generation.text else dataclasses.replace(generation, text=text)

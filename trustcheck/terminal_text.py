@@ -1,0 +1,42 @@
+"""Text a model (or a server, or a dataset) wrote, made safe to store and to print.
+
+Two rules, applied where such text enters and where it leaves:
+
+- `well_formed`: a response is stored, cached and judged as valid Unicode. Lone surrogates
+  (a server's JSON may escape half a pair) cannot be encoded as UTF-8 by SQLite, JSON writers
+  or XML, so each becomes U+FFFD; every other character is kept exactly.
+- `printable`: one line for a terminal: control characters (ANSI escapes, NUL, CR, backspace),
+  C1 controls, line separators and bidirectional overrides are shown as `\\xNN`/`\\uNNNN`
+  escapes, and long text is cut with a count of what was left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+REPLACEMENT_FOR_SURROGATES = "\ufffd"
+DEFAULT_LIMIT = 2000
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def well_formed(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD (and split pairs joined)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, limit: int = DEFAULT_LIMIT) -> str:
+    """One terminal-safe line: unprintable characters escaped, cut after `limit` characters."""
+    shown = _UNPRINTABLE.sub(_escape, text[:limit])
+    if len(text) > limit:
+        shown += f"... ({len(text) - limit} more characters)"
+    return shown
