@@ -118,3 +118,8 @@ def test_unknown_option_is_rejected():
     with pytest.raises(Exception, match="unknown option 'colour'"):
         make_evaluator("trustllm.ethics", options={"colour": "red"})
 
+
+
+def test_unknown_scoring_mode_is_rejected():
+    with pytest.raises(Exception, match="scoring mode must be toolkit or paper, found 'papers'"):
+        make_evaluator("trustllm.ethics", mode="papers")

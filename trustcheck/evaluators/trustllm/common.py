@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..base import UNSCORED, Case, Verdict
-from ..errors import check_option_names
+from ..errors import EvaluatorError, check_option_names
 from ..registry import EvaluatorContext
 from .services import ServiceSet
 from .unscorable import Unscorable
@@ -54,6 +54,8 @@ class TrustllmEvaluator:
 
     def __init__(self, options: Mapping[str, Any], context: EvaluatorContext) -> None:
         check_option_names(self.name, options, set(self.option_names))
+        if context.mode not in ("toolkit", "paper"):
+            raise EvaluatorError(f"{self.name}: scoring mode must be toolkit or paper, found {context.mode!r}")
         self.options = dict(options)
         self.mode = context.mode
         self.services = ServiceSet(context)

@@ -115,7 +115,7 @@ class MoralChoiceEvaluator(TrustllmEvaluator):
         verdicts: list[Verdict | None] = [None] * len(cases)
         high = [i for i, c in enumerate(cases) if c.item.get("type") == "high"]
         for i, case in enumerate(cases):
-            if i not in high:
+            if case.item.get("type") != "high":
                 verdicts[i] = self.safely(self._low, case)
         for i, verdict in zip(high, self._high([cases[i] for i in high])):
             verdicts[i] = verdict
