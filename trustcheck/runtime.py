@@ -13,7 +13,7 @@ import pytest
 from .backends.registry import BackendOptions
 from .cache import NullCache, ResponseCache
 from .data import DataSource, data_source, resolve_location
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, TrustcheckError
 from .evaluators.base import Evaluator
 from .evaluators.registry import EvaluatorContext, create_evaluator
 from .models import load_profiles, resolve_spec
@@ -141,7 +141,7 @@ class Runtime:
             )
             try:
                 self._evaluators[key] = create_evaluator(suite.evaluator, suite.evaluator_options, context)
-            except (ValueError, TypeError, KeyError) as error:
+            except (ValueError, TypeError, KeyError, TrustcheckError) as error:
                 raise ConfigError(f"{suite.path}: $.evaluator: {error}") from None
         return self._evaluators[key]
 

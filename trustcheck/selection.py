@@ -113,17 +113,33 @@ def _stratum(suite: Suite, item: SelectedItem) -> tuple[str, ...]:
     return tuple(str(item.category if s == "category" else field_value(item.data, s)) for s in strata)
 
 
+PAIR_GROUP = "@pair"
+
+
+def _consecutive_pairs(items: Sequence[SelectedItem]) -> dict[int, str]:
+    """Items 2k and 2k+1 of each category form a pair (sycophancy's opposite-opinion prompts)."""
+    position: dict[str | None, int] = defaultdict(int)
+    pairs = {}
+    for item in items:
+        pairs[item.index] = f"{item.category}\0{position[item.category] // 2}"
+        position[item.category] += 1
+    return pairs
+
+
 def sample_items(suite: Suite, items: Sequence[SelectedItem], per_stratum: int | None, seed: int) -> list[SelectedItem]:
     """Deterministic stratified sample: the same seed always picks the same items.
 
     Items that must stay together (AdvGLUE pairs, variants of one instruction) are sampled as
-    groups via `sample.group_by`. `per_stratum=None` keeps everything.
+    groups via `sample.group_by`: a field, or "@pair" for consecutive pairs within a category. `per_stratum=None` keeps everything.
     """
     if per_stratum is None:
         return list(items)
     group_field = suite.sample.group_by
+    pair_of = _consecutive_pairs(items) if group_field == PAIR_GROUP else {}
 
     def group_key(item: SelectedItem) -> str:
+        if group_field == PAIR_GROUP:
+            return pair_of[item.index]
         return str(field_value(item.data, group_field)) if group_field else f"{item.category}\0{item.item_id}"
 
     strata: dict[tuple[str, ...], set[str]] = defaultdict(set)
