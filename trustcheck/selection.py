@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence
 from .errors import DataError
 from .schema_errors import describe_value
 from .suite import Suite
+from .terminal_text import well_formed
 
 _SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -72,7 +73,8 @@ def _prompt(suite: Suite, item: Mapping[str, Any], index: int) -> str:
     if not isinstance(prompt, str) or not prompt.strip():
         found = "nothing" if prompt is None else describe_value(prompt)
         raise DataError(item_source(suite), f"field {suite.data.prompt!r}: expected a non-empty string, found {found}", index)
-    return prompt
+    # A JSON escape can leave half a surrogate pair, which no backend, cache or report can encode.
+    return well_formed(prompt)
 
 
 def all_items(suite: Suite, raw_items: Sequence[Mapping[str, Any]]) -> list[SelectedItem]:

@@ -189,3 +189,19 @@ def test_labels_of_the_wrong_type_give_an_item_error_a_verdict_or_a_failed_gate(
     assert len(results["items"]) == 2 + 2 + 2  # every judged or unscored item kept its record
     gates = {s["suite"]: s["gates"][0]["verdict"] for s in results["suites"]}
     assert gates == {"suites/ethics_int.yaml": "pass", "suites/evaluator_crash.yaml": "pass", "suites/metric_crash.yaml": "fail"}
+
+
+def test_a_prompt_with_a_lone_surrogate_is_sent_and_stored_well_formed(project):
+    data = project.pytester.path / "data"
+    (data / "safety").mkdir(parents=True)
+    (data / "safety" / "odd.json").write_text('[{"prompt": "r1 \\ud800 half a pair"}, {"prompt": "r2 plain"}]')
+    project.suite("odd.yaml", _file_suite("odd", "safety/odd.json"))
+
+    result = project.run("--trust-full", "--trust-data", str(data), "--trust-record", "records", "--trust-json", "results.json",
+                         "--html", "report.html", "--model", project.script([("r", REFUSAL)]))
+
+    assert result.ret == 0, result.stdout.str()[-2000:]
+    recorded = (project.pytester.path / "records" / "responses.jsonl").read_bytes().decode("utf-8", errors="strict")
+    assert "r1 \ufffd half a pair" in recorded
+    results = json.loads((project.pytester.path / "results.json").read_text())
+    assert [item["prompt"] for item in results["items"]] == ["r1 \ufffd half a pair", "r2 plain"]
