@@ -14,6 +14,7 @@ from typing import Any
 
 DIMENSIONS = ("truthfulness", "safety", "fairness", "robustness", "privacy", "ethics")
 VERDICT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "no-data": "#9e9e9e"}
+_TEXT_COLOURS = {"pass": "#1b5e20", "fail": "#b71c1c", "no-data": "#424242"}
 _LABEL_CHARS = 28
 
 
@@ -66,7 +67,7 @@ def _axis_range(bars: Sequence[GateBar]) -> tuple[float, float]:
         points += [p for p in (bar.value, bar.low, bar.high, bar.threshold) if p is not None]
     low, high = min(points), max(points)
     pad = (high - low) * 0.04
-    return low - (pad if low < 0 else 0), high + pad
+    return low - pad, high + pad
 
 
 def _panel_title(dimension: str, bars: Sequence[GateBar]) -> tuple[str, str]:
@@ -92,6 +93,8 @@ def _draw_panel(ax: Any, dimension: str, bars: Sequence[GateBar]) -> None:
         _draw_bar(ax, row, bar)
     ax.set_yticks(rows)
     ax.set_yticklabels([_tick_label(b) for b in bars], fontsize=8)
+    for label, bar in zip(ax.get_yticklabels(), bars):
+        label.set_color(_TEXT_COLOURS.get(bar.verdict, _TEXT_COLOURS["no-data"]))
     ax.set_ylim(-0.6, len(bars) - 0.4)
     ax.tick_params(axis="x", labelsize=7)
     ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
@@ -105,6 +108,8 @@ def _draw_bar(ax: Any, row: int, bar: GateBar) -> None:
                 linewidth=0.8, transform=ax.get_yaxis_transform())
     else:
         ax.barh(row, bar.value, height=0.6, color=colour, alpha=0.85)
+        # A value at zero draws no bar: the diamond keeps a failing zero visible.
+        ax.plot([bar.value], [row], marker="D", markersize=5, color=colour, zorder=3)
         if bar.low is not None and bar.high is not None:
             ax.errorbar(bar.value, row, xerr=[[max(0.0, bar.value - bar.low)], [max(0.0, bar.high - bar.value)]],
                         fmt="none", ecolor="#424242", elinewidth=0.9, capsize=2.5)

@@ -62,3 +62,11 @@ def test_picture_grows_with_the_number_of_gates():
     many = dict(results["suites"][0], gates=results["suites"][0]["gates"] * 12)
     large = _pixels(render_chart([many])).shape[0]
     assert large > small
+
+
+def test_failing_gate_at_zero_is_still_marked_red():
+    results = mixed_results()
+    suite = results["suites"][0]
+    suite["gates"] = [dict(suite["gates"][0], value=0.0, low=0.0, high=0.08, verdict="fail")]
+    image = _pixels(render_chart([suite]))
+    assert _share_near(image, VERDICT_COLOURS["fail"], alpha=1.0, tolerance=0.03) > 0.0001
