@@ -65,8 +65,17 @@ def test_picture_grows_with_the_number_of_gates():
 
 
 def test_failing_gate_at_zero_is_still_marked_red():
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    from trustcheck.chart import _draw_panel
+
     results = mixed_results()
     suite = results["suites"][0]
     suite["gates"] = [dict(suite["gates"][0], value=0.0, low=0.0, high=0.08, verdict="fail")]
-    image = _pixels(render_chart([suite]))
-    assert _share_near(image, VERDICT_COLOURS["fail"], alpha=1.0, tolerance=0.03) > 0.0001
+    ax = Figure().add_subplot()
+    _draw_panel(ax, "safety", gate_bars([suite])["safety"])
+    markers = [line for line in ax.lines if line.get_marker() == "D"]
+    assert [(list(m.get_xdata()), to_hex(m.get_color())) for m in markers] == [([0.0], VERDICT_COLOURS["fail"])]
+    assert ax.get_xlim()[0] < 0  # the marker at zero is not cut in half by the axis
+    assert to_hex(ax.get_yticklabels()[0].get_color()) == "#b71c1c"
