@@ -125,4 +125,4 @@ def test_gates_name_the_invariance_metric(tmp_path):
     with pytest.raises(SuiteError, match=r"\$\.gates\[0\]\.metric: expected 'invariance' or 'invariance\[<category>\]', found 'rta'"):
         load_property(write(tmp_path, JAILBREAK_PROPERTY + gates), "prop.yaml")
     ok = load_property(write(tmp_path, JAILBREAK_PROPERTY + gates.replace("rta", "'invariance[leetspeak]'")), "prop.yaml")
-    assert ok.gates[0].metric == "invariance[leetspeak]" and ok.metric("invariance").fn == "pass_rate"
+    assert ok.gates[0].metric == "invariance[leetspeak]" and ok.metric("invariance").fn == "invariance"

@@ -48,7 +48,9 @@ class PropertyItem(pytest.Item):
         self.selected = selected
         self.record: dict[str, Any] | None = None
         self.add_marker(
-            pytest.mark.trustcheck(dimension=suite.dimension, task=suite.task, category=selected.category, suite=suite.name)
+            pytest.mark.trustcheck(
+                dimension=suite.dimension, task=suite.task, category=selected.category, suite=suite.name, kind="property"
+            )
         )
         if suite.critical:
             self.add_marker(pytest.mark.critical)
@@ -89,4 +91,5 @@ class PropertyItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.suite.name}::{self.selected.category or ''}::{self.selected.item_id}"
+        parts = [self.suite.name, self.selected.category, self.selected.item_id]
+        return self.path, None, "::".join(part for part in parts if part)

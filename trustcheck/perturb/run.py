@@ -86,10 +86,11 @@ def search(runtime: "Runtime", spec: PropertySpec, selected: "SelectedItem") -> 
 def property_record(nodeid: str, spec: PropertySpec, selected: "SelectedItem", result: FlipResult) -> dict[str, Any]:
     """The item record (the same keys as a suite item's), with the search in `fields.property`.
 
-    Verdict: "held", "flipped", or "unscored" when no search ran, so the invariance rate
-    leaves those prompts out. A flipped record shows the perturbed prompt and its response.
+    Verdict: "held", "flipped", "precondition_unmet", or "unscored" when the original could not
+    be scored; the invariance rate counts only the first two. A flipped record shows the perturbed
+    prompt and its response.
     """
-    verdict = {"flipped": "flipped", "held": "held"}.get(result.status, UNSCORED)
+    verdict = result.status if result.original.verdict != UNSCORED else UNSCORED
     shown = result.flipped or result.original
     return {
         "nodeid": nodeid,

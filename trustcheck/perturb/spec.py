@@ -18,6 +18,7 @@ from ..suite import (
     DEFAULT_GENERATION, DataSpec, GateSpec, GenerationSpec, MetricSpec, SampleSpec, Suite, load_suite, read_yaml,
     validate_document,
 )
+from . import metric as _registers_the_invariance_metric  # noqa: F401
 from .catalog import UnknownKindError, kind_names, known_names
 from .property import DEFAULT_CALL_BUDGET, DEFAULT_MAX_EXAMPLES
 from .strategies import DEFAULT_MAX_STEPS
@@ -102,7 +103,7 @@ def _kinds(document: Mapping[str, Any], display: str) -> tuple[str, ...]:
 
 def _metrics(data: DataSpec) -> tuple[MetricSpec, ...]:
     """One metric: the share of prompts whose verdict held (skipped prompts are left out)."""
-    return (MetricSpec(name=METRIC, fn="pass_rate", params={}, group_by="category" if data.category else None),)
+    return (MetricSpec(name=METRIC, fn="invariance", params={}, group_by="category" if data.category else None),)
 
 
 def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
