@@ -28,6 +28,7 @@ class ControllerPlugin:
         self._results: dict[str, Any] | None = None
         self.comparison: Any = None
         self.baseline = self._load_baseline()
+        self.profile = self._load_profile()
         from . import html_report
 
         html_report.register(config, lambda: self._results, lambda: self.comparison)
@@ -67,12 +68,15 @@ class ControllerPlugin:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtestloop(self, session: pytest.Session):
         yield
-        self.outcomes = self.aggregator.score(self.config.getoption("trust_scoring"), self._gate_overrides())
+        self.outcomes = self.aggregator.score(self.config.getoption("trust_scoring"), self.profile)
+        profile_problems = self.profile.suite_name_problems(o.suite.name for o in self.outcomes) if self.profile else []
+        for problem in profile_problems:
+            self.aggregator.errors[problem] = problem
         if self.outcomes or self.aggregator.records:
             self._results = self.results()
             self.comparison = self._compare_with_baseline(self._results)
         regressed = self.comparison is not None and self.comparison.failed
-        if any(outcome.failed for outcome in self.outcomes) or regressed:
+        if any(outcome.failed for outcome in self.outcomes) or regressed or profile_problems:
             self.gates_failed = True
             # As pytest-cov's --cov-fail-under does: the run fails although no item failed.
             session.testsfailed += 1
@@ -96,10 +100,15 @@ class ControllerPlugin:
 
         return compare(self.baseline, results, level=self.config.getoption("trust_baseline_level"))
 
-    def _gate_overrides(self):
+    def _load_profile(self):
+        """Read the gate profile before anything runs, so a bad file costs no model time."""
+        from .errors import ConfigError
         from .profiles import gate_overrides
 
-        return gate_overrides(self.config)
+        try:
+            return gate_overrides(self.config)
+        except ConfigError as error:
+            raise pytest.UsageError(str(error)) from None
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         path = self.config.getoption("trust_json")

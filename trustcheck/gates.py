@@ -8,6 +8,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from .metrics.base import MetricResult, Record
 from .metrics.registry import metric_function
+from .profiles import gate_problem
 from .selection import field_value
 from .suite import GateSpec, MetricSpec, Suite
 from .terminal_text import printable
@@ -122,7 +123,11 @@ def score_suite(suite: Suite, records: list[Record], mode: str, gates: Sequence[
         if mode in spec.modes:
             _compute_safely(spec, ordered, mode, outcome)
     for gate in gates if gates is not None else suite.gates:
-        if mode in gate.modes:
+        problem = gate_problem(suite, gate) if gates is not None else None
+        if mode in gate.modes and problem:
+            # A profile's gate on a metric this suite lacks: a failing row that says why.
+            outcome.gates.append(GateResult(gate, MetricResult(value=None, note=problem), "fail"))
+        elif mode in gate.modes:
             result = evaluate_gate(gate, outcome.metrics)
             if gate.metric.split("[", 1)[0] in outcome.metric_errors:
                 result = GateResult(gate, outcome.metrics.get(gate.metric.split("[", 1)[0], result.result), "fail")

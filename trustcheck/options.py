@@ -13,7 +13,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--trust-full", dest="trust_full", action="store_true", help="run every item instead of a sample")
     group.addoption("--trust-seed", dest="trust_seed", type=int, default=0, help="seed for sampling items and for sampled generation")
     group.addoption("--trust-scoring", dest="trust_scoring", choices=("toolkit", "paper"), default="toolkit", help="score as the TrustLLM toolkit does, or as the paper did")
-    group.addoption("--trust-profile", dest="trust_profile", default=None, help="gate profile: a name (paper-median, paper-best) or a YAML file")
+    group.addoption("--trust-profile", dest="trust_profile", default=None, help="gate profile: paper-median (the default: each suite's own gates), paper-best, or a YAML file")
     group.addoption("--trust-json", dest="trust_json", default=None, help="write results (metrics, gates, items, model identity) to this JSON file")
     group.addoption("--trust-cache-dir", dest="trust_cache_dir", default=None, help="response cache directory (default .trustcheck in the rootdir)")
     group.addoption("--trust-no-cache", dest="trust_no_cache", action="store_true", help="neither read nor write the response cache")

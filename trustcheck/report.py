@@ -56,6 +56,9 @@ def gate_table_lines(outcomes: Sequence[SuiteOutcome], partial_reasons: Sequence
         for metric, result in outcome.metrics.items():
             if result.note and (metric in outcome.metric_errors or any(g.gate.metric == metric for g in outcome.gates)):
                 lines.append(f"note: {outcome.suite.path}: {metric}: {result.note}")
+        for gate in outcome.gates:
+            if gate.result.note and all(gate.result is not r for r in outcome.metrics.values()):
+                lines.append(f"error: {outcome.suite.path}: {gate.gate.metric}: {gate.result.note}")
     if partial_reasons:
         lines.append("note: partial selection (" + "; ".join(partial_reasons) + "): gates describe the selected items only")
     failed = sum(1 for o in outcomes for g in o.gates if g.verdict == "fail")
