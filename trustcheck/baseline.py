@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .metrics.base import wilson_interval
 from .metrics.registry import UnknownMetricError, metric_function
 from .paired_tests import PairedTest, holm_adjust, mcnemar_exact, paired_bootstrap
 
@@ -152,10 +153,28 @@ def _as_rate(records: Sequence[Record], statistic: Statistic) -> list[int | None
     return [None if o is None else int(o) for o in outcomes]
 
 
-def _test_metric(pairs: Sequence[Pair], statistic: Statistic | None) -> tuple[PairedTest, str]:
+PASS_MISS = "pass/miss"
+
+
+def _is_rate_entry(entry: Mapping[str, Any]) -> bool:
+    """Whether a stored metric looks like a proportion with its Wilson interval."""
+    value, n, low, high = entry.get("value"), entry.get("n") or 0, entry.get("low"), entry.get("high")
+    if value is None or low is None or high is None or n <= 0:
+        return False
+    successes = round(value * n)
+    expected = wilson_interval(successes, n)
+    return abs(successes / n - value) < 1e-9 and all(abs(a - b) < 1e-6 for a, b in zip(expected, (low, high)))
+
+
+def _test_metric(pairs: Sequence[Pair], statistic: Statistic | None,
+                 entries: Sequence[Mapping[str, Any]]) -> tuple[PairedTest, str]:
     if statistic is None:
+        # No definition to recompute with: a rate is compared on the items' pass/miss outcome
+        # (the same discordant items, whichever way the rate counts), anything else not at all.
+        if not all(_is_rate_entry(e) for e in entries):
+            return PairedTest("none", None, None, len(pairs), note="needs the metric definition"), PASS_MISS
         outcomes = [(int(bool(b.get("passed"))), int(bool(c.get("passed")))) for b, c in pairs]
-        return mcnemar_exact(outcomes), "pass/miss (no metric definition in the results)"
+        return mcnemar_exact(outcomes), PASS_MISS
     base = [b for b, _ in pairs]
     cur = [c for _, c in pairs]
     rates_b, rates_c = _as_rate(base, statistic), _as_rate(cur, statistic)
@@ -190,8 +209,12 @@ def _compare_suite(b_suite: Mapping[str, Any], c_suite: Mapping[str, Any], pairs
             continue
         definition = {**base, **current}
         statistic = _statistic(definition, mode)
-        result, basis = _test_metric(_pairs_for_metric(suite_pairs, name, definition, statistic), statistic)
-        rows.append({"suite": c_suite["name"], "metric": name, "direction": current.get("direction", "higher"),
+        chosen = _pairs_for_metric(suite_pairs, name, definition, statistic)
+        result, basis = _test_metric(chosen, statistic, (base, current))
+        direction = current.get("direction", "higher")
+        rows.append({"suite": c_suite["name"], "metric": name, "direction": direction,
+                     # on pass/miss, fewer passes is worse whatever the metric's own direction
+                     "worse_when": "higher" if basis == PASS_MISS else direction,
                      "baseline": base.get("value"), "current": current.get("value"), "result": result,
                      "basis": basis})
     return rows
@@ -221,7 +244,7 @@ def compare(baseline: Mapping[str, Any], current: Mapping[str, Any], level: floa
     metrics = []
     for row, p_adj in zip(rows, adjusted):
         result: PairedTest = row["result"]
-        regressed = p_adj is not None and p_adj < level and _is_worse(result.delta, row["direction"])
+        regressed = p_adj is not None and p_adj < level and _is_worse(result.delta, row["worse_when"])
         metrics.append(MetricComparison(
             suite=row["suite"], metric=row["metric"], direction=row["direction"], baseline=row["baseline"],
             current=row["current"], paired_n=result.n, test=result.test, delta=result.delta,
@@ -274,8 +297,9 @@ def format_comparison_table(comparison: Comparison, max_items: int = 50) -> str:
               f"{comparison.only_in_current} only in current")
     lines += ["", f"{verdict}; {counts}."]
     lines += [f"warning: {w}" for w in comparison.warnings]
-    if any(m.basis != "metric" for m in comparison.metrics):
-        lines.append("(pass/miss): the results carry no metric definition; compared on item pass/miss.")
+    if any(m.basis == PASS_MISS for m in comparison.metrics):
+        lines.append("(pass/miss): the results carry no metric definition; rates are compared on the items'"
+                     " pass/miss (delta = change in pass rate), other metrics are not tested.")
     missed = comparison.newly_missed
     lines.append(f"Newly missed items ({len(missed)}):" if missed else "Newly missed items: none")
     lines += [f"  {nodeid}" for nodeid in missed[:max_items]]

@@ -87,14 +87,8 @@ def test_lower_is_better_metrics_regress_upwards():
 
 
 def test_without_metric_definitions_it_compares_pass_miss():
-    def bare(run):
-        for metric in run["suites"][0]["metrics"].values():
-            for key in ("fn", "params", "group_by", "group"):
-                metric.pop(key, None)
-        return run
-
     verdicts, _ = _planted(_baseline_verdicts())
-    comparison = compare(bare(_run(_baseline_verdicts())), bare(_run(verdicts)))
+    comparison = compare(_bare(_run(_baseline_verdicts())), _bare(_run(verdicts)))
     rta = next(m for m in comparison.metrics if m.metric == "rta")
     assert rta.basis.startswith("pass/miss") and rta.regressed
     assert "(pass/miss)" in format_comparison_table(comparison)
@@ -178,3 +172,37 @@ def test_differing_scoring_mode_is_warned_about():
     assert comparison.warnings == ("scoring mode differs: baseline 'toolkit', current 'paper'",)
     assert "warning: scoring mode differs" in format_comparison_table(comparison)
     assert compare(baseline, baseline).warnings == ()
+
+
+def _bare(run):
+    for suite in run["suites"]:
+        for metric in suite["metrics"].values():
+            for key in ("fn", "params", "group_by", "group"):
+                metric.pop(key, None)
+    return run
+
+
+def _over_refusal_run(refused: int, n: int = 200):
+    """Exaggerated safety: an item passes when the model complies; RtA there is lower-is-better."""
+    run = _run(["refused"] * refused + ["complied"] * (n - refused))
+    for record in run["items"]:
+        record["passed"] = record["verdict"] == "complied"
+        record["outcome"] = "passed" if record["passed"] else "missed"
+    run["suites"][0]["metrics"]["rta"]["direction"] = "lower"
+    return _bare(run)
+
+
+def test_pass_miss_fallback_follows_passes_not_the_metric_direction():
+    worse = compare(_over_refusal_run(10), _over_refusal_run(40))
+    rta = next(m for m in worse.metrics if m.metric == "rta")
+    assert rta.basis == "pass/miss" and rta.regressed and rta.delta == pytest.approx(-30 / 200)
+    better = compare(_over_refusal_run(40), _over_refusal_run(10))
+    assert not better.failed
+
+
+def test_pass_miss_fallback_does_not_test_non_rates():
+    run = _scored_run([0.1 + 0.002 * i for i in range(120)])
+    comparison = compare(_bare(run), _bare(copy.deepcopy(run)))
+    toxicity = comparison.metrics[0]
+    assert (toxicity.test, toxicity.p_value, toxicity.status) == ("none", None, "not tested")
+    assert "needs the metric definition" in toxicity.note
