@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .gates import SuiteOutcome
+from .suite import MetricSpec
 
 FORMAT = "trustcheck-results/1"
 
@@ -20,16 +21,27 @@ def _version() -> str:
     return __version__
 
 
+def _definition(name: str, spec: MetricSpec | None) -> dict[str, Any]:
+    """How the metric was computed, so a baseline comparison can recompute it on paired items."""
+    if spec is None:
+        return {"direction": "higher", "paper_name": None}
+    return {
+        "direction": spec.direction,
+        "paper_name": spec.paper_name,
+        "fn": spec.fn,
+        "params": dict(spec.params),
+        "where": dict(spec.where) or None,
+        "group_by": spec.group_by,
+        "group": name[len(spec.name) + 1 : -1] if name != spec.name else None,
+    }
+
+
 def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
     suite = outcome.suite
     metrics = {}
     for name, result in outcome.metrics.items():
         spec = suite.metric(name)
-        metrics[name] = {
-            **result.as_dict(),
-            "direction": spec.direction if spec else "higher",
-            "paper_name": spec.paper_name if spec else None,
-        }
+        metrics[name] = {**result.as_dict(), **_definition(name, spec)}
     return {
         "suite": suite.path,
         "name": suite.name,
@@ -39,7 +51,8 @@ def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
         "n_expected": outcome.expected,
         "missing": outcome.missing,
         "metrics": metrics,
-        "gates": [gate.as_dict(partial) for gate in outcome.gates],
+        # Items lost to errors or dead workers make a gate partial just as a narrowed selection does.
+        "gates": [gate.as_dict(partial or bool(outcome.missing)) for gate in outcome.gates],
     }
 
 
