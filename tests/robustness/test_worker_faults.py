@@ -67,6 +67,8 @@ def test_a_worker_that_keeps_dying_loses_only_its_items_and_the_gate_table_names
     assert lost and all(nodeid.startswith("suites/a.yaml::url::") for nodeid in lost)
     assert suites["suites/a.yaml"]["n_items"] + len(lost) == 12
     assert suites["suites/b.yaml"]["missing"] == [] and suites["suites/b.yaml"]["n_items"] == 3
+    assert [g["partial"] for g in suites["suites/a.yaml"]["gates"]] == [True]
+    assert [g["partial"] for g in suites["suites/b.yaml"]["gates"]] == [False]
     result.stdout.fnmatch_lines([
         "*suites/b.yaml*rta*1.000*3*PASS*",
         f"note: suites/a.yaml: {len(lost)} of 12 selected items have no result (errors or lost workers): {lost[0]}*",
