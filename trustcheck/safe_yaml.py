@@ -26,7 +26,11 @@ def _construct_mapping(loader: UniqueKeyLoader, node: MappingNode, deep: bool = 
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+        try:
+            duplicate = key in seen
+        except TypeError:  # a list or mapping as a key
+            raise ConstructorError(None, None, "a key that is a list or mapping", key_node.start_mark) from None
+        if duplicate:
             raise ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)

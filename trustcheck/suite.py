@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 
 from .errors import SuiteError
 from .safe_yaml import load_yaml
-from .schema_errors import describe_value, first_schema_error
+from .schema_errors import describe_value, first_schema_error, json_path
 
 DEFAULT_GENERATION = {"temperature": 0.0, "max_new_tokens": 256, "mode": "chat", "stop": []}
 
@@ -118,12 +118,39 @@ def _yaml_problem(error: yaml.YAMLError, text: str) -> tuple[str, str]:
     mark = getattr(error, "problem_mark", None)
     where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-    return where, problem.removeprefix("found ")
+    return where, problem.removeprefix("but ").removeprefix("found ")
+
+
+def _non_string_key(value: Any, path: list[Any]) -> tuple[list[Any], Any] | None:
+    """The JSON path and key of the first mapping key that is not a string, if any."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if not isinstance(key, str):
+                return path, key
+            found = _non_string_key(child, [*path, key])
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found = _non_string_key(child, [*path, index])
+            if found:
+                return found
+    return None
+
+
+def _check_keys(document: Any, display: str) -> None:
+    """Suites are JSON-shaped: YAML's int, null and boolean keys (unquoted yes/no/on/off) are mistakes."""
+    found = _non_string_key(document, [])
+    if found:
+        path, key = found
+        hint = " (YAML reads unquoted yes/no/on/off as true/false: quote it)" if isinstance(key, bool) else ""
+        raise SuiteError(display, json_path(path), "keys that are strings", f"the key {describe_value(key)}{hint}")
 
 
 def validate_document(document: Any, display: str, schema_name: str = "suite.schema.json") -> None:
     if not isinstance(document, dict):
         raise SuiteError(display, "$", "a mapping with the suite's keys", describe_value(document) if document is not None else "an empty file")
+    _check_keys(document, display)
     error = first_schema_error(display, _validator(schema_name), document)
     if error is not None:
         raise error

@@ -58,11 +58,6 @@ def _check_metric_params(suite: Suite, index: int, fn_name: str) -> None:
     names = sorted(p.name for p in parameters if p.name != "mode")
     given = suite.metrics[index].params
     for key in given:
-        if isinstance(key, bool):
-            raise SuiteError(
-                suite.path, f"$.metrics[{index}].params", f"parameter names ({', '.join(names)})",
-                f"the key {key} (YAML reads unquoted yes/no/on/off as true/false: quote it)",
-            )
         if key not in names:
             raise SuiteError(
                 suite.path, f"$.metrics[{index}].params.{key}",
