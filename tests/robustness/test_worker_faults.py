@@ -1,9 +1,11 @@
-"""A pytest-xdist worker that dies mid-generation: the run goes on and the gates say what is missing."""
+"""A pytest-xdist worker that dies mid-generation, or Ctrl-C: the results so far are kept and the
+gates say what is missing."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from plugin_project import REFUSAL, items_for, suite_yaml
 
 GATE = """
@@ -74,3 +76,16 @@ def test_a_worker_that_keeps_dying_loses_only_its_items_and_the_gate_table_names
         f"note: suites/a.yaml: {len(lost)} of 12 selected items have no result (errors or lost workers): {lost[0]}*",
     ])
     assert result.ret == 1
+
+
+def test_ctrl_c_mid_run_keeps_the_results_so_far_and_names_the_rest(project):
+    _suites(project, "interrupt-here")
+
+    options = ("--trust-full", "--trust-json", "results.json", "--model", _script(project, interrupt_on=["interrupt-here"]))
+    result = project.run(*options, subprocess=True)  # in-process, the Ctrl-C would stop this session too
+
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    suite = _suites_in(project)["suites/a.yaml"]
+    assert suite["n_items"] == 3 and len(suite["missing"]) == 9  # the cot unit finished before the url unit
+    assert [g["partial"] for g in suite["gates"]] == [True]
+    result.stdout.fnmatch_lines(["*suites/a.yaml*rta*1.000*3*PASS*", "note: suites/a.yaml: 9 of 12 selected items have no result*", "*KeyboardInterrupt*"])

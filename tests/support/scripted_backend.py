@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Sequence
 
@@ -35,7 +36,10 @@ class ScriptedBackend:
 
     def _maybe_die(self, requests: Sequence[GenerationRequest]) -> None:
         """`exit_on: [[needle, flag_file or null], ...]`: the process dies when a batch holds the
-        needle, as a worker killed mid-generation would; with a flag file, only the first time."""
+        needle, as a worker killed mid-generation would; with a flag file, only the first time.
+        `interrupt_on: [needle, ...]`: the process gets SIGINT (Ctrl-C) instead."""
+        if any(needle in r.prompt for needle in self.script.get("interrupt_on", []) for r in requests):
+            signal.raise_signal(signal.SIGINT)
         for needle, flag in self.script.get("exit_on", []):
             if any(needle in r.prompt for r in requests) and not (flag and Path(flag).exists()):
                 if flag:
