@@ -7,7 +7,7 @@ import os
 import threading
 from typing import Callable, Sequence
 
-from .backends.base import Backend, Generation, GenerationRequest, ModelIdentity
+from .backends.base import Backend, BackendError, Generation, GenerationRequest, ModelIdentity
 from .backends.registry import BackendOptions, create_backend
 from .cache import meta_json
 from .keys import cache_key
@@ -79,7 +79,10 @@ class ModelPool:
 
     def _generate(self, identity: ModelIdentity, pending: dict[str, GenerationRequest]) -> dict[str, Generation]:
         keys = list(pending)
-        generations = [_well_formed(g) for g in self.backend.generate([pending[k] for k in keys])]
+        generations = list(self.backend.generate([pending[k] for k in keys]))
+        if len(generations) != len(keys):
+            raise BackendError(f"{self.spec}: the backend returned {len(generations)} responses for {len(keys)} prompts")
+        generations = [_well_formed(g) for g in generations]
         self.generated += len(keys)
         results = dict(zip(keys, generations))
         self.cache.put_many(
@@ -102,7 +105,11 @@ class ModelPool:
 
 def _well_formed(generation: Generation) -> Generation:
     """Responses are stored and judged as valid Unicode (see terminal_text.well_formed)."""
+    if not isinstance(generation, Generation):
+        return Generation(text=None, error=f"the backend returned {type(generation).__name__}, not a Generation")
     if generation.text is None:
         return generation
+    if not isinstance(generation.text, str):
+        return Generation(text=None, error=f"the backend returned {type(generation.text).__name__} as text, not str")
     text = well_formed(generation.text)
     return generation if text is generation.text else dataclasses.replace(generation, text=text)

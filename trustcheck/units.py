@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .backends.base import BackendError, Generation, GenerationRequest
@@ -93,9 +94,14 @@ def _failure(evaluator: Any, item: "TrustItem", problem: str) -> EvaluatorFailur
 
 
 def _checked(evaluator: Any, item: "TrustItem", verdict: Any) -> Verdict | EvaluatorFailure:
-    if isinstance(verdict, Verdict) and isinstance(verdict.label, str):
-        return verdict
-    return _failure(evaluator, item, f"it returned {type(verdict).__name__}, not a Verdict")
+    """The verdict, if it keeps the contract the record and the terminal rely on."""
+    if not isinstance(verdict, Verdict):
+        return _failure(evaluator, item, f"it returned {type(verdict).__name__}, not a Verdict")
+    if not isinstance(verdict.label, str) or not isinstance(verdict.reason, str):
+        return _failure(evaluator, item, "its verdict's label and reason must be strings")
+    if verdict.score is not None and (isinstance(verdict.score, bool) or not isinstance(verdict.score, numbers.Real)):
+        return _failure(evaluator, item, f"its verdict's score must be a number or None, found {type(verdict.score).__name__}")
+    return verdict
 
 
 def _judge_batch(evaluator: Any, items: list["TrustItem"], cases: list[Case]) -> list[Verdict | EvaluatorFailure]:
