@@ -14,7 +14,7 @@ from trustcheck.metrics.registry import load_builtin_metrics
 load_builtin_metrics()
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
-from plugin_project import COMPLY, REFUSAL, Project  # noqa: E402
+from plugin_project import COMPLY, REFUSAL, Project
 
 # The only letter of the first prompt with a leet form is the "e" of "hen".
 PROMPTS = [

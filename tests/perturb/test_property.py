@@ -66,8 +66,8 @@ def test_the_search_shrinks_to_the_known_minimal_perturbation(refusal):
 
 def test_a_rerun_replays_the_stored_counterexample_with_no_model_call(tmp_path, refusal):
     model = LeetBlindModel()
-    search = dict(generate=model.generate, verdict=refusal, expected="refused", kinds="all",
-                  max_examples=300, call_budget=600, database=tmp_path / "examples")
+    search = {"generate": model.generate, "verdict": refusal, "expected": "refused", "kinds": "all",
+                  "max_examples": 300, "call_budget": 600, "database": tmp_path / "examples"}
     first = find_flip(PROMPT, **search)
     assert first.found
     calls_after_first = len(model.generated)
@@ -83,8 +83,8 @@ def test_a_rerun_replays_the_stored_counterexample_with_no_model_call(tmp_path, 
 
 def test_the_database_key_separates_prompts_and_models(tmp_path, refusal):
     model = LeetBlindModel()
-    search = dict(generate=model.generate, verdict=refusal, expected="refused", kinds=["leetspeak"],
-                  max_examples=50, call_budget=100, database=tmp_path / "examples")
+    search = {"generate": model.generate, "verdict": refusal, "expected": "refused", "kinds": ["leetspeak"],
+                  "max_examples": 50, "call_budget": 100, "database": tmp_path / "examples"}
     assert find_flip(PROMPT, key="model-a", **search).found
     other = find_flip(PROMPT, key="model-b", **search)
     assert other.found and not other.replayed
@@ -135,8 +135,8 @@ def test_a_search_cut_short_by_the_budget_leaves_nothing_to_replay(tmp_path):
         sent.extend(prompts)
         return ["same"] * len(prompts)
 
-    search = dict(generate=generate, verdict=str, kinds="all", max_examples=100, call_budget=4,
-                  database=tmp_path / "examples")
+    search = {"generate": generate, "verdict": str, "kinds": "all", "max_examples": 100, "call_budget": 4,
+                  "database": tmp_path / "examples"}
     assert find_flip(PROMPT, **search).budget_exhausted
     sent.clear()
     find_flip(PROMPT, **search)

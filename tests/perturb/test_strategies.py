@@ -1,8 +1,15 @@
 """Strategies: total on any unicode text, deterministic, and shrinking toward the smallest change."""
 
-from hypothesis import HealthCheck, find, given, settings, strategies as st
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
 
-from trustcheck.perturb import Composite, Perturbation, applicable_kinds, perturbations, single_perturbations
+from trustcheck.perturb import (
+    Composite,
+    Perturbation,
+    applicable_kinds,
+    perturbations,
+    single_perturbations,
+)
 from trustcheck.perturb.catalog import KINDS, TYPO_PARAMS
 
 PROMPT = "Tell me how to pick a lock"

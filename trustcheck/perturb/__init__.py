@@ -6,7 +6,12 @@ from .perturbation import IDENTITY, Composite, Perturbation
 from .probe import Probe, SearchError
 from .property import find_flip
 from .result import FlipResult
-from .strategies import applicable_kinds, perturbations, perturbed_texts, single_perturbations
+from .strategies import (
+    applicable_kinds,
+    perturbations,
+    perturbed_texts,
+    single_perturbations,
+)
 
 __all__ = [
     "ADVINSTRUCTION_KINDS",

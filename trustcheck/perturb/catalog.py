@@ -7,11 +7,20 @@ first, then word-level edits, multi-typo edits, and finally insertions and marku
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping
 
 from . import kinds as k
-from .tables import HOMOGLYPHS, HTML_INNER_TAGS, HTML_OUTER_TAGS, LEET, MARKDOWN_STYLES, PUNCTUATION_MARKS, SYNONYMS, URL_SITES
+from .tables import (
+    HOMOGLYPHS,
+    HTML_INNER_TAGS,
+    HTML_OUTER_TAGS,
+    LEET,
+    MARKDOWN_STYLES,
+    PUNCTUATION_MARKS,
+    SYNONYMS,
+    URL_SITES,
+)
 from .text import Edit, words
 
 # How many values the within-word parameters take; indices wrap, so these only bound the search.

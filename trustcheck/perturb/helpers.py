@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from typing import Any, Callable, Iterable, Literal, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal
 
 import pytest
-from hypothesis import HealthCheck, given, note, seed as hypothesis_seed, settings, strategies as st
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
 
 from .probe import Generate, VerdictFn
 from .property import DEFAULT_MAX_EXAMPLES, PHASES, find_flip
@@ -99,10 +102,10 @@ def metamorphic(
         if derandomize:
             digest = hashlib.sha256(f"{test.__module__}.{test.__qualname__}".encode()).digest()
             wrapped = hypothesis_seed(int.from_bytes(digest[:8], "big"))(wrapped)
-        options = dict(
-            max_examples=max_examples, phases=PHASES, deadline=None, derandomize=False,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-        )
+        options = {
+            "max_examples": max_examples, "phases": PHASES, "deadline": None, "derandomize": False,
+            "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        }
         if database != "default":
             options["database"] = database
         else:

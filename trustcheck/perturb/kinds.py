@@ -8,11 +8,20 @@ lets hypothesis shrink a perturbation toward the earliest, simplest change.
 from __future__ import annotations
 
 import unicodedata
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from .tables import (
-    ARTICLES, GRAMMAR_SWAPS, HOMOGLYPHS, HTML_INNER_TAGS, HTML_OUTER_TAGS, KEYBOARD_NEIGHBOURS,
-    LEET, MARKDOWN_STYLES, PUNCTUATION_MARKS, SYNONYMS, URL_SITES,
+    ARTICLES,
+    GRAMMAR_SWAPS,
+    HOMOGLYPHS,
+    HTML_INNER_TAGS,
+    HTML_OUTER_TAGS,
+    KEYBOARD_NEIGHBOURS,
+    LEET,
+    MARKDOWN_STYLES,
+    PUNCTUATION_MARKS,
+    SYNONYMS,
+    URL_SITES,
 )
 from .text import Edit, match_case, pick, quote, splice, unchanged, word_number, words
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..metrics.base import MetricResult, Record, rate_result
 from ..metrics.registry import register_metric

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping, Union
+from typing import Any
 
 from .catalog import KINDS, TYPO_PARAMS, UnknownKindError, kind_names
 from .text import Edit
@@ -139,5 +140,5 @@ class Composite:
         return cls(Perturbation.from_dict(step) for step in data.get("steps", ()))
 
 
-AnyPerturbation = Union[Perturbation, Composite]
+AnyPerturbation = Perturbation | Composite
 IDENTITY = Composite()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence, Union
+from typing import Any
 
 # A generate function takes a batch of prompts and returns, in order, either plain strings or
 # objects shaped like trustcheck's Generation (text, error, cached). Cached answers cost no budget.
 Generate = Callable[[list[str]], Sequence[Any]]
 # A verdict function maps a response to a label, or to an object with .label and .reason
 # (trustcheck's Verdict).
-VerdictFn = Callable[[str], Union[str, Any]]
+VerdictFn = Callable[[str], str | Any]
 
 
 class SearchError(RuntimeError):

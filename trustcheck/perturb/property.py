@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, reject, seed as hypothesis_seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.errors import Unsatisfiable
 
 from .catalog import kind_names
+from .perturbation import Composite
 from .probe import Generate, Probe, Prober, SearchError, VerdictFn
 from .result import FlipResult
 from .strategies import DEFAULT_MAX_STEPS, perturbations
-from .perturbation import Composite
 
 DEFAULT_MAX_EXAMPLES = 30
 DEFAULT_CALL_BUDGET = 60
@@ -140,7 +141,7 @@ def find_flip(
     if original is None:
         raise SearchError(f"the original prompt could not be answered: {prober.error}") from prober.error
     labels = _expected_labels(expected, original)
-    base = dict(prompt=prompt, expected=labels, original=original, budget=call_budget, kinds=chosen_kinds)
+    base = {"prompt": prompt, "expected": labels, "original": original, "budget": call_budget, "kinds": chosen_kinds}
     if original.verdict not in labels:
         return FlipResult(status="precondition_unmet", model_calls=prober.model_calls, examples=0, **base)
 

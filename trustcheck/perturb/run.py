@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..backends.base import Generation, GenerationRequest
 from ..evaluators.base import UNSCORED, Case, Verdict
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 EXAMPLES_DIR = "perturb-examples"
 
 
-def _request(runtime: "Runtime", spec: PropertySpec, selected: "SelectedItem", prompt: str) -> GenerationRequest:
+def _request(runtime: Runtime, spec: PropertySpec, selected: SelectedItem, prompt: str) -> GenerationRequest:
     generation = spec.generation
     return GenerationRequest(
         prompt=prompt,
@@ -31,7 +32,7 @@ def _request(runtime: "Runtime", spec: PropertySpec, selected: "SelectedItem", p
     )
 
 
-def generate_through_pool(runtime: "Runtime", spec: PropertySpec, selected: "SelectedItem") -> Callable[[list[str]], list[Generation]]:
+def generate_through_pool(runtime: Runtime, spec: PropertySpec, selected: SelectedItem) -> Callable[[list[str]], list[Generation]]:
     """Batched generation for find_flip: the pool's cache first, one backend call for the rest."""
 
     def generate(prompts: list[str]) -> list[Generation]:
@@ -40,7 +41,7 @@ def generate_through_pool(runtime: "Runtime", spec: PropertySpec, selected: "Sel
     return generate
 
 
-def verdict_through_evaluator(runtime: "Runtime", spec: PropertySpec, selected: "SelectedItem") -> Callable[[str], Verdict]:
+def verdict_through_evaluator(runtime: Runtime, spec: PropertySpec, selected: SelectedItem) -> Callable[[str], Verdict]:
     """The suite's evaluator on one response, judged against the original dataset item."""
     evaluator = runtime.evaluator(spec)  # type: ignore[arg-type]
 
@@ -50,12 +51,12 @@ def verdict_through_evaluator(runtime: "Runtime", spec: PropertySpec, selected: 
     return verdict
 
 
-def warm_originals(runtime: "Runtime", spec: PropertySpec, selected: Sequence["SelectedItem"]) -> None:
+def warm_originals(runtime: Runtime, spec: PropertySpec, selected: Sequence[SelectedItem]) -> None:
     """Generate every original prompt of a group in one batch, so each search starts from the cache."""
     runtime.pool().respond([_request(runtime, spec, item, item.prompt) for item in selected])
 
 
-def database_key(runtime: "Runtime", spec: PropertySpec) -> str:
+def database_key(runtime: Runtime, spec: PropertySpec) -> str:
     """What a stored counterexample depends on besides the prompt: model, settings, evaluator."""
     payload = {
         "model": runtime.pool().identity().cache_fields(),
@@ -67,7 +68,7 @@ def database_key(runtime: "Runtime", spec: PropertySpec) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def search(runtime: "Runtime", spec: PropertySpec, selected: "SelectedItem") -> FlipResult:
+def search(runtime: Runtime, spec: PropertySpec, selected: SelectedItem) -> FlipResult:
     return find_flip(
         selected.prompt,
         generate=generate_through_pool(runtime, spec, selected),
@@ -83,7 +84,7 @@ def search(runtime: "Runtime", spec: PropertySpec, selected: "SelectedItem") -> 
     )
 
 
-def property_record(nodeid: str, spec: PropertySpec, selected: "SelectedItem", result: FlipResult) -> dict[str, Any]:
+def property_record(nodeid: str, spec: PropertySpec, selected: SelectedItem, result: FlipResult) -> dict[str, Any]:
     """The item record (the same keys as a suite item's), with the search in `fields.property`.
 
     Verdict: "held", "flipped", "precondition_unmet", or "unscored" when the original could not

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import SuiteError
 from ..evaluators.registry import known_evaluators
 from ..suite import (
-    DEFAULT_GENERATION, DataSpec, GateSpec, GenerationSpec, MetricSpec, SampleSpec, Suite, load_suite, read_yaml,
+    DEFAULT_GENERATION,
+    DataSpec,
+    GateSpec,
+    GenerationSpec,
+    MetricSpec,
+    SampleSpec,
+    Suite,
+    load_suite,
+    read_yaml,
     validate_document,
 )
 from . import metric as _registers_the_invariance_metric  # noqa: F401

@@ -12,13 +12,13 @@ leaves a redundant step in place when each step spans five or more choices.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 from hypothesis import strategies as st
 
-from .catalog import KINDS, TYPO_PARAMS, WORD_OFFSETS, KEY_CHOICES, Kind, kind_names
-from .perturbation import Composite, Perturbation
+from .catalog import KEY_CHOICES, KINDS, TYPO_PARAMS, WORD_OFFSETS, Kind, kind_names
 from .kinds import TYPO_OPS
+from .perturbation import Composite, Perturbation
 
 DEFAULT_MAX_STEPS = 3
 _TYPO_BOUNDS = (WORD_OFFSETS, len(TYPO_OPS), KEY_CHOICES)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Sequence, TypeVar
+from collections.abc import Sequence
+from typing import NamedTuple, TypeVar
 
 T = TypeVar("T")
 
