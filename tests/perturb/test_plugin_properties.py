@@ -113,3 +113,17 @@ def test_a_bad_property_file_is_one_collection_error_line(project):
     assert ("suites/refusal_invariance.yaml: $.perturbations[0]: expected a perturbation kind or group "
             "(did you mean 'leetspeak'?), found 'leetspeek'") in result.stdout.str()
     assert result.ret != 0
+
+
+def test_the_same_results_with_xdist_workers(project, tmp_path):
+    gates = """\
+        gates:
+          - {metric: invariance, op: ">=", threshold: 0.3}
+        """
+    project.suite("refusal_invariance.yaml", property_yaml(critical=False, extra=gates))
+    out = tmp_path / "results.json"
+    result = project.run("--trust-full", "--model", project.model, "--trust-json", str(out), "-n", "2", subprocess=True)
+    assert result.ret == 0
+    results = json.loads(out.read_text())
+    assert sorted(item["verdict"] for item in results["items"]) == ["flipped", "flipped", "held"]
+    assert results["suites"][0]["metrics"]["invariance"]["value"] == pytest.approx(1 / 3)
