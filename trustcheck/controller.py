@@ -26,9 +26,11 @@ class ControllerPlugin:
         self.gates_failed = False
         self.worker_models: list[dict[str, Any]] = []
         self._results: dict[str, Any] | None = None
+        self.errors_after_run: list[str] = []
         self.comparison: Any = None
         self.baseline = self._load_baseline()
         self.profile = self._load_profile()
+        self._check_json_path()
         from . import html_report
 
         html_report.register(config, lambda: self._results, lambda: self.comparison)
@@ -110,10 +112,21 @@ class ControllerPlugin:
         except ConfigError as error:
             raise pytest.UsageError(str(error)) from None
 
+    def _check_json_path(self) -> None:
+        """As --junitxml does: a directory given as the results file is a usage error, found now."""
+        path = self.config.getoption("trust_json")
+        if path and (Path(self.config.invocation_params.dir) / path).is_dir():
+            raise pytest.UsageError(f"--trust-json must be a file name, given the directory {path}")
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         path = self.config.getoption("trust_json")
         if path and self._results is not None:
-            write_results(Path(self.config.invocation_params.dir) / path, self._results)
+            try:
+                write_results(Path(self.config.invocation_params.dir) / path, self._results)
+            except OSError as error:
+                # The run's results cannot be kept: say so in one line (in the summary) and fail the run.
+                self.errors_after_run.append(f"could not write --trust-json {path}: {error.strerror or error}")
+                session.exitstatus = max(int(session.exitstatus), int(pytest.ExitCode.TESTS_FAILED))
 
     def results(self) -> dict[str, Any]:
         from .runtime import get_runtime
@@ -154,6 +167,8 @@ class ControllerPlugin:
             markup = {"red": True} if " FAIL" in line and not line.startswith("note") else {}
             terminalreporter.write_line(line, **markup)
         for path, error in sorted(self.aggregator.errors.items()):
+            terminalreporter.write_line(f"error: {error}", red=True)
+        for error in self.errors_after_run:
             terminalreporter.write_line(f"error: {error}", red=True)
         if self.comparison is not None:
             from .baseline import format_comparison_table
