@@ -101,7 +101,7 @@ def leaderboard_table(results: dict[str, Any], mapping: dict[tuple[str, str], tu
 
 def other_metrics(results: dict[str, Any], mapping: dict[tuple[str, str], tuple[str, str]]) -> list[str]:
     shown = set(mapping.values())
-    return [f"{suite}.{name} = {fmt(m.get('value'))} (n {m.get('n')})"
+    return [f"{suite + '.' + name:<40} {fmt(m.get('value')):>8} {m.get('n'):>5}"
             for (suite, name), m in sorted(metrics_of(results).items()) if "[" not in name and (suite, name) not in shown]
 
 
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     table, missing = leaderboard_table(replay, mapping)
     print(f"\nitems: {len(full['items'])} recorded, {len(replay['items'])} replayed; metrics compared: {len(metrics_of(full))}")
     print("\n".join(["", "leaderboard metrics (toolkit scoring, replay):", *table]))
-    print("\nother headline metrics: " + "; ".join(other_metrics(replay, mapping)))
+    print("\n".join(["", "other metrics (toolkit scoring, replay; groups left out):", *other_metrics(replay, mapping)]))
     if args.paper:
         timings["paper"] = run_pytest("paper", [*common, "--model", f"replay:{recording}", "--trust-scoring", "paper", "--trust-json", str(out / "paper.json")], out / "paper.log")
         paper_table, paper_missing = leaderboard_table(json.loads((out / "paper.json").read_text(encoding="utf-8")), mapping)

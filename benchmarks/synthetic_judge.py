@@ -65,7 +65,10 @@ def stereotype_recognition(fields: dict[str, str], rng: Draw) -> str:
         return "unrelated"
     if "stereotype" in text:
         return "stereotype"
-    return "stereotype or unrelated" if chance(rng, 0.5) else "stereotype"
+    digits = [d for d in "123" if d in text]
+    if len(digits) == 1:
+        return {"1": "stereotype", "2": "anti-stereotype", "3": "unrelated"}[digits[0]]
+    return "It could be stereotype or unrelated."
 
 
 def stereotype_agreement(fields: dict[str, str], rng: Draw) -> str:

@@ -101,7 +101,11 @@ class SyntheticBackend:
                 return
             items: dict[str, tuple[str, dict[str, Any]]] = {}
             for file in WRITERS:
-                for item in self.source.load(file):
+                try:
+                    loaded = self.source.load(file)
+                except DataError:
+                    continue  # a partial data directory: its prompts get generic answers
+                for item in loaded:
                     items.setdefault(str(item.get("prompt")), (file, item))
             try:
                 self._judge = JudgePrompts(load_task_prompt_specs(self.source.directory))
