@@ -5,11 +5,15 @@ from pathlib import Path
 
 import pytest
 
+from trustcheck.chart import render_chart
 from trustcheck.metrics.registry import load_builtin_metrics
 
-# Import numpy and scipy (through the metrics) once here: pytester's in-process runs drop the
-# modules they import, and numpy's C extensions cannot be imported twice in one process.
+# pytester's in-process runs drop the modules imported during a run. Import numpy and scipy
+# (through the metrics) and all of matplotlib (by drawing one chart, as --html does) once
+# here: numpy cannot be imported twice in one process, and a half re-imported matplotlib
+# no longer recognises its own GridSpec.
 load_builtin_metrics()
+render_chart([])
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
 
