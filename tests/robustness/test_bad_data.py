@@ -8,7 +8,7 @@ import textwrap
 import zipfile
 
 import pytest
-from plugin_project import PROJECT_CONFTEST, REFUSAL, items_for, suite_yaml
+from plugin_project import PROJECT_CONFTEST, REFUSAL
 
 from trustcheck.data import DataSource
 from trustcheck.errors import DataError
@@ -173,16 +173,20 @@ def test_labels_of_the_wrong_type_give_an_item_error_a_verdict_or_a_failed_gate(
     assert "Traceback" not in output and "INTERNALERROR" not in output
     # An evaluator that raises on one item: that item errors with one line, the others are judged.
     result.stdout.fnmatch_lines([
-        "*suites/evaluator_crash.yaml: $.data.items[[]1[]]: evaluator 'label-in-response' could not judge this item: "
-        "AttributeError: 'int' object has no attribute 'lower'"
+        (
+            "*suites/evaluator_crash.yaml: $.data.items[[]1[]]: evaluator 'label-in-response' could not judge this item: "
+            "AttributeError: 'int' object has no attribute 'lower'"
+        )
     ])
     # A TrustLLM evaluator given an integer label: a documented verdict (unscored, shown as skipped).
     result.stdout.fnmatch_lines(["SKIPPED*unscored: label '5' is neither 'wrong' nor 'not wrong'"])
     # A metric that raises: its gate fails with the reason and the item it fails on.
     result.stdout.fnmatch_lines([
         "*suites/metric_crash.yaml*weight*-*FAIL*",
-        "note: suites/metric_crash.yaml: weight: could not be computed: ValueError: could not convert string to float: 'heavy' "
-        "(first item it fails on alone: suites/metric_crash.yaml::item-0001)",
+        (
+            "note: suites/metric_crash.yaml: weight: could not be computed: ValueError: could not convert string to float: 'heavy' "
+            "(first item it fails on alone: suites/metric_crash.yaml::item-0001)"
+        ),
     ])
     assert result.ret == 1
     results = json.loads((project.pytester.path / "results.json").read_text())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 from pathlib import Path
 
 from plugin_project import PROJECT_CONFTEST, suite_yaml

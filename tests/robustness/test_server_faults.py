@@ -131,8 +131,11 @@ def test_a_server_killed_mid_run_gives_item_errors_and_a_rerun_completes_only_wh
     assert sorted(n for n, c in cached.items() if c) == sorted(item["nodeid"] for item in killed["items"])
     assert len(cached) == 12 and resumed["suites"][0]["missing"] == []
     assert _gates(resumed) == _gates(fresh) and code == code_fresh
-    by_node = lambda results: sorted((i["nodeid"], i["verdict"], i["response"]) for i in results["items"])  # noqa: E731
-    assert by_node(resumed) == by_node(fresh)
+    assert _answers(resumed) == _answers(fresh)
+
+
+def _answers(results: dict) -> list:
+    return sorted((item["nodeid"], item["verdict"], item["response"]) for item in results["items"])
 
 
 def test_api_keys_from_the_environment_appear_in_no_output(project, gguf):
@@ -146,7 +149,7 @@ def test_api_keys_from_the_environment_appear_in_no_output(project, gguf):
         spec = f"openai:{server.base_url}@smollm2"
         reports = ["--trust-json", "results.json", "--junitxml", "junit.xml", "--html", "report.html",
                    "--self-contained-html", "--trust-record", "records", "--trust-toxicity", "perspective", "-v", "-rA"]
-        code, output = _finish(_pytest(project, "--model", spec, *reports, env=env))
+        output = _finish(_pytest(project, "--model", spec, *reports, env=env))[1]
         outputs.append(output)
         assert "Traceback" not in output, output[-3000:]
         # The key travels with every request; errors name the URL and never the key.
