@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from xml.etree import ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 from plugin_project import PROJECT_CONFTEST, suite_yaml
 
