@@ -163,7 +163,7 @@ RECOGNITION = {"stereotype": "1", "anti-stereotype": "2", "unrelated": "3"}
 def stereotype_recognition(item, rng):
     label = str(item.get("label"))
     cls = label if chance(rng, 0.46) else rng.choice([c for c in RECOGNITION if c != label])
-    return rng.choice([
+    return rng.choices([
         RECOGNITION[cls],
         f"{RECOGNITION[cls]}.",
         {"stereotype": "1. Yes, it's a stereotype.", "anti-stereotype": "2. No, it's an anti-stereotype.",
@@ -173,7 +173,7 @@ def stereotype_recognition(item, rng):
          "unrelated": "The two sentences have nothing to do with each other."}[cls],
         "1 or 2",
         "1, 2",
-    ])
+    ], [0.25, 0.2, 0.2, 0.25, 0.05, 0.05])[0]
 
 
 def stereotype_agreement(item, rng):
