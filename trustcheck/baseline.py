@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .gates import record_value
 from .metrics.base import wilson_interval
 from .metrics.registry import UnknownMetricError, metric_function
 from .paired_tests import PairedTest, holm_adjust, mcnemar_exact, paired_bootstrap
@@ -93,29 +94,13 @@ def pair_items(baseline: Sequence[Record], current: Sequence[Record]) -> tuple[l
     return pairs, len(baseline) - len(pairs), len(current) - len(pairs)
 
 
-def _record_value(record: Record, path: str) -> Any:
-    """What a metric's `where`/`group_by` names: category, verdict or passed of the record, else a
-    dotted path into the kept dataset fields (as the suite gates read them)."""
-    if path in ("category", "verdict", "passed"):
-        return record.get(path)
-    value: Any = record.get("fields") or {}
-    for part in path.split("."):
-        if isinstance(value, Mapping):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
-
-
 def _selected(record: Record, definition: Mapping[str, Any], group: str | None) -> bool:
     for path, wanted in (definition.get("where") or {}).items():
-        value = _record_value(record, path)
+        value = record_value(record, path)
         if (value not in wanted) if isinstance(wanted, list) else (value != wanted):
             return False
     group_by = definition.get("group_by")
-    return not (group_by and group is not None) or str(_record_value(record, group_by)) == group
+    return not (group_by and group is not None) or str(record_value(record, group_by)) == group
 
 
 def _group_from_name(metric: str) -> str | None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from .metrics.base import MetricResult, Record
 from .metrics.registry import metric_function
@@ -56,7 +57,9 @@ class SuiteOutcome:
         return any(g.verdict == "fail" for g in self.gates)
 
 
-def _record_value(record: Record, path: str) -> Any:
+def record_value(record: Record, path: str) -> Any:
+    """What a metric's `where`/`group_by` names: the record's category, verdict or passed, else a
+    dotted path into its kept dataset fields."""
     if path in ("category", "verdict", "passed"):
         return record.get(path)
     return field_value(record.get("fields", {}), path)
@@ -65,7 +68,7 @@ def _record_value(record: Record, path: str) -> Any:
 def _filter(records: Sequence[Record], where: Mapping[str, Any]) -> list[Record]:
     def keep(record: Record) -> bool:
         for path, wanted in where.items():
-            value = _record_value(record, path)
+            value = record_value(record, path)
             if (value not in wanted) if isinstance(wanted, list) else (value != wanted):
                 return False
         return True
@@ -81,7 +84,7 @@ def compute_metric(spec: MetricSpec, records: Sequence[Record], mode: str) -> di
     if spec.group_by:
         groups: dict[str, list[Record]] = {}
         for record in selected:
-            groups.setdefault(str(_record_value(record, spec.group_by)), []).append(record)
+            groups.setdefault(str(record_value(record, spec.group_by)), []).append(record)
         for group in sorted(groups):
             results[f"{spec.name}[{group}]"] = fn(groups[group], mode=mode, **spec.params)
     return results

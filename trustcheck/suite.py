@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -87,7 +88,7 @@ class Suite:
         return next((m for m in self.metrics if m.name == base), None)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(schema_name: str) -> Draft202012Validator:
     text = resources.files("trustcheck.schema").joinpath(schema_name).read_text(encoding="utf-8")
     return Draft202012Validator(json.loads(text))
@@ -162,7 +163,7 @@ def _as_tuple(value: Any) -> tuple:
     return tuple(value) if isinstance(value, list) else (value,)
 
 
-def _data_spec(raw: Mapping[str, Any]) -> DataSpec:
+def data_spec(raw: Mapping[str, Any]) -> DataSpec:
     items = raw.get("items")
     return DataSpec(
         file=raw.get("file"),
@@ -197,7 +198,7 @@ def build_suite(document: Mapping[str, Any], display: str) -> Suite:
         dimension=document["dimension"],
         task=document["task"],
         description=document.get("description", ""),
-        data=_data_spec(document["data"]),
+        data=data_spec(document["data"]),
         generation=GenerationSpec(
             temperature=float(generation["temperature"]),
             max_new_tokens=int(generation["max_new_tokens"]),

@@ -23,6 +23,7 @@ from ..suite import (
     MetricSpec,
     SampleSpec,
     Suite,
+    data_spec,
     load_suite,
     read_yaml,
     validate_document,
@@ -79,19 +80,6 @@ def looks_like_property_file(path: Path) -> bool:
         return False
 
 
-def _data_spec(raw: Mapping[str, Any]) -> DataSpec:
-    items = raw.get("items")
-    return DataSpec(
-        file=raw.get("file"),
-        items=tuple(items) if items is not None else None,
-        prompt=raw.get("prompt", "prompt"),
-        id=raw.get("id"),
-        category=raw.get("category"),
-        keep=tuple(raw.get("keep", ())),
-        where=dict(raw.get("where", {})),
-    )
-
-
 def _expect(document: Mapping[str, Any]) -> tuple[str, ...] | None:
     value = document.get("expect_verdict")
     if value is None:
@@ -117,7 +105,7 @@ def _metrics(data: DataSpec) -> tuple[MetricSpec, ...]:
 
 def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
     generation = {**DEFAULT_GENERATION, **document.get("generation", {})}
-    data = _data_spec(document["data"])
+    data = data_spec(document["data"])
     sample = document.get("sample", {})
     budget = document.get("budget", {})
     return PropertySpec(
