@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from .aggregate import record_of
 from .html_parts import (
     EVIDENCE_CHOICES,
     comparison_html,
@@ -31,7 +32,6 @@ from .html_parts import (
     wants_evidence,
 )
 
-RECORD_KEY = "trustcheck"
 PLUGIN_NAME = "trustcheck-html"
 EVIDENCE_FLAG = "--trust-html-evidence"
 
@@ -47,14 +47,6 @@ def add_options(parser: pytest.Parser) -> None:
         help="which items carry prompt/response/verdict evidence in the --html report: auto (all up to "
         "2000 items, else missed only; default), all, missed or none",
     )
-
-
-def record_of(report: Any) -> Mapping[str, Any] | None:
-    """The trustcheck record in a report's user_properties, if any."""
-    for entry in getattr(report, "user_properties", ()) or ():
-        if isinstance(entry, (tuple, list)) and len(entry) == 2 and entry[0] == RECORD_KEY:
-            return entry[1] if isinstance(entry[1], Mapping) else None
-    return None
 
 
 def item_extras(record: Mapping[str, Any], evidence: str = "all") -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -15,8 +16,6 @@ from .selection import SelectedItem, all_items, sample_items, slug
 from .suite import Suite, load_suite
 from .terminal_text import printable
 from .units import Unit
-
-RECORD_KEY = "trustcheck"
 
 
 class SuiteCollectError(Exception):
