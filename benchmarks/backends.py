@@ -11,10 +11,11 @@ exactly 64 new tokens each. Variants:
 * the `hf:` backend at the same batch size;
 * a bare llama-cpp-python loop (`create_chat_completion`) and the `gguf:` backend, on one `Llama`.
 
-Each part runs in its own process (so that peak memory is its own); within a part the variants
-that are compared alternate for `--rounds` rounds and the fastest round counts, which keeps the
-ratios steady on a machine shared with other work. Peak memory is the largest resident set size
-seen while a variant ran (the loaded model included).
+Each part runs in its own process, so that peak memory is its own. The transformers variants that
+are compared alternate for `--rounds` rounds and the fastest round counts; the llama.cpp loops run
+prompt by prompt in turn and their times add up over the rounds (see `measure_interleaved`). Both
+keep the ratios steady on a machine shared with other work. Peak memory is the largest resident set
+size seen while a variant ran (the loaded model included).
 """
 
 from __future__ import annotations
@@ -165,16 +166,40 @@ def part_llamacpp(prompts: list[str], threads: int, rounds: int) -> dict[str, An
         scores[end_tokens] = float("-inf")
         return scores
 
-    def bare_loop() -> None:
-        for prompt in prompts:
-            messages = [{"role": "system", "content": ""}, {"role": "user", "content": prompt}]
-            result = llama.create_chat_completion(
-                messages, temperature=0.0, max_tokens=NEW_TOKENS, logits_processor=llama_cpp.LogitsProcessorList([ban_end])
-            )
-            assert result["usage"]["completion_tokens"] == NEW_TOKENS
+    def bare_one(prompt: str) -> None:
+        messages = [{"role": "system", "content": ""}, {"role": "user", "content": prompt}]
+        result = llama.create_chat_completion(
+            messages, temperature=0.0, max_tokens=NEW_TOKENS, logits_processor=llama_cpp.LogitsProcessorList([ban_end])
+        )
+        assert result["usage"]["completion_tokens"] == NEW_TOKENS
 
-    requests = [GenerationRequest(p, max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS) for p in prompts]
-    return measure({"llamacpp_bare_loop": bare_loop, "llamacpp_backend": lambda: backend.generate(requests)}, rounds)
+    def backend_one(prompt: str) -> None:
+        (generation,) = backend.generate([GenerationRequest(prompt, max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS)])
+        assert generation.ok, generation.error
+
+    return measure_interleaved({"llamacpp_bare_loop": bare_one, "llamacpp_backend": backend_one}, prompts, rounds, llama.reset)
+
+
+def measure_interleaved(
+    variants: dict[str, Callable[[str], object]], prompts: list[str], rounds: int, reset: Callable[[], None]
+) -> dict[str, dict[str, float]]:
+    """Each variant's loop over the prompts, run prompt by prompt in turn (who goes first alternates).
+
+    Both variants then meet the same moments of a shared machine's load, which whole loops run one
+    after the other do not. The KV cache is reset before each prompt: llama.cpp reuses the longest
+    prefix of the previous sequence, so the second run of a prompt would otherwise be nearly free.
+    """
+    results: dict[str, dict[str, float]] = {name: {"seconds": 0.0} for name in variants}
+    names = list(variants)
+    for round_index in range(rounds):
+        for index, prompt in enumerate(prompts):
+            for name in names if (index + round_index) % 2 == 0 else names[::-1]:
+                reset()
+                with peak_rss(results[name]):
+                    start = time.perf_counter()
+                    variants[name](prompt)
+                    results[name]["seconds"] += (time.perf_counter() - start) / rounds
+    return results
 
 
 def run_part(part: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -196,7 +221,7 @@ def print_table(results: dict[str, dict[str, float]], args: argparse.Namespace) 
         "llamacpp_backend": "llama.cpp: gguf backend",
     }
     print(f"\n{args.prompts} jailbreak prompts x {NEW_TOKENS} new tokens, greedy, {args.threads} threads, "
-          f"best of {args.rounds} rounds (sequential: 1)\n")
+          f"{args.rounds} rounds (sequential: 1)\n")
     print(f"{'variant':<46}{'wall s':>9}{'tokens/s':>10}{'peak RSS MiB':>14}")
     for key, label in labels.items():
         row = results[key]

@@ -63,11 +63,18 @@ def test_a_prompt_too_long_for_n_ctx_fails_alone(smollm2_path: Path, backend_opt
     assert fine.ok and fine.text
 
 
-def test_the_cpu_build_offloads_nothing(smollm2_path: Path, backend_options: BackendOptions) -> None:
-    import llama_cpp
+@pytest.mark.parametrize(
+    ("offload", "options", "gpus", "expected"),
+    [
+        (False, BackendOptions(), 1, {"n_gpu_layers": 0}),
+        (True, BackendOptions(device="cpu"), 4, {"n_gpu_layers": 0}),
+        (True, BackendOptions(), 1, {"n_gpu_layers": -1}),
+        (True, BackendOptions(worker_index=1, worker_count=4), 1, {"n_gpu_layers": -1}),
+        (True, BackendOptions(worker_index=3, worker_count=4), 2, {"n_gpu_layers": -1, "split_mode": 0, "main_gpu": 1}),
+    ],
+    ids=["cpu-build", "forced-cpu", "one-gpu", "workers-share-one-gpu", "worker-3-of-4-on-2-gpus"],
+)
+def test_layers_go_to_the_gpu_of_their_worker(offload: bool, options: BackendOptions, gpus: int, expected: dict) -> None:
+    from trustcheck.backends.llamacpp import placement
 
-    from trustcheck.backends.llamacpp import _gpu_layers
-
-    expected = -1 if llama_cpp.llama_supports_gpu_offload() else 0
-    assert _gpu_layers(llama_cpp, backend_options) == expected
-    assert _gpu_layers(llama_cpp, BackendOptions(device="cpu")) == 0
+    assert placement(offload, options, gpus) == expected

@@ -10,7 +10,7 @@ from .chat import Messages, chat_messages_builder, cut_at_stop
 from .errors import first_line
 from .identity import default_cache_dir, file_sha256, package_version, text_hash
 from .registry import BackendOptions
-from .workers import threads_per_worker
+from .workers import gpu_for_worker, threads_per_worker
 
 GGUF_MAGIC = b"GGUF"
 HUB_PREFIX = "hf://"
@@ -166,27 +166,37 @@ class LlamaCppBackend:
             self.llama = None
 
 
-def _gpu_layers(llama_cpp: Any, options: BackendOptions) -> int:
-    if options.device.lower() == "cpu" or not llama_cpp.llama_supports_gpu_offload():
-        return 0
-    return -1
+def _visible_gpus() -> int:
+    try:
+        import torch
+    except ImportError:  # without torch there is no cheap way to count them: no pinning
+        return 1
+    return torch.cuda.device_count() if torch.cuda.is_available() else 1
+
+
+def placement(gpu_offload: bool, options: BackendOptions, gpu_count: int) -> dict[str, int]:
+    """Llama() arguments: every layer on the GPU of a GPU build, worker N on GPU N under xdist."""
+    if options.device.lower() == "cpu" or not gpu_offload:
+        return {"n_gpu_layers": 0}
+    if options.worker_count > 1 and gpu_count > 1:
+        # Split mode NONE puts the whole model on main_gpu instead of spreading it over all GPUs.
+        return {"n_gpu_layers": -1, "split_mode": 0, "main_gpu": gpu_for_worker(options, gpu_count)}
+    return {"n_gpu_layers": -1}
 
 
 def create(rest: str, options: BackendOptions) -> LlamaCppBackend:
     llama_cpp = _import_llama_cpp()
     path = download_from_hub(rest) if rest.startswith(HUB_PREFIX) else Path(rest).expanduser()
     check_gguf_file(path)
-    kwargs: dict[str, Any] = {}
-    if _gpu_layers(llama_cpp, options) and options.worker_count > 1:
-        kwargs["main_gpu"] = options.worker_index  # llama.cpp takes the GPU count modulo itself
+    offload = bool(llama_cpp.llama_supports_gpu_offload())
+    gpus = _visible_gpus() if offload and options.worker_count > 1 else 1
     try:
         llama = llama_cpp.Llama(
             model_path=str(path),
             n_ctx=options.n_ctx,
             n_threads=threads_per_worker(options),
-            n_gpu_layers=_gpu_layers(llama_cpp, options),
             verbose=False,
-            **kwargs,
+            **placement(offload, options, gpus),
         )
     except (ValueError, RuntimeError) as error:
         raise BackendError(f"cannot load GGUF model {path}: {error}") from None
