@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pytest
 
 from .errors import TrustcheckError
 from .gates import SuiteOutcome, score_suite
 from .metrics.base import Record
-from .perturb.spec import load_any_suite
 from .suite import Suite
 
 RECORD_KEY = "trustcheck"
@@ -58,6 +58,8 @@ class Aggregator:
     def suite(self, path: str) -> Suite | None:
         if path not in self._suites:
             try:
+                from .perturb.spec import load_any_suite
+
                 self._suites[path] = load_any_suite(self.rootpath / path, path)
             except TrustcheckError as error:
                 self.errors[path] = str(error)

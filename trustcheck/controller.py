@@ -31,9 +31,10 @@ class ControllerPlugin:
         self.baseline = self._load_baseline()
         self.profile = self._load_profile()
         self._check_json_path()
-        from . import html_report
+        if config.getoption("htmlpath", None):
+            from . import html_report
 
-        html_report.register(config, lambda: self._results, lambda: self.comparison)
+            html_report.register(config, lambda: self._results, lambda: self.comparison)
 
     # -- selection -------------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)

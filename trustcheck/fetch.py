@@ -22,7 +22,7 @@ def _copy(source: str, target: Path) -> None:
         temporary = Path(handle.name)
         try:
             if "://" in source:
-                with urllib.request.urlopen(source, timeout=60) as response:  # noqa: S310 - user-chosen source
+                with urllib.request.urlopen(source, timeout=60) as response:
                     shutil.copyfileobj(response, handle)
             else:
                 with open(Path(source).expanduser(), "rb") as local:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .chart import render_chart
+from .options import EVIDENCE_CHOICES
 
 CSS = """
 .tc-verdict-pass{color:#1b5e20;font-weight:bold}.tc-verdict-fail{color:#b71c1c;font-weight:bold}
@@ -32,7 +33,6 @@ td.tc-not-passed{color:#b71c1c;font-weight:bold}
 img.tc-chart{max-width:100%;height:auto;border:1px solid #eee}
 """
 
-EVIDENCE_CHOICES = ("auto", "all", "missed", "none")
 # Above this many items "auto" keeps evidence for missed items only: the full benchmark with
 # every response inlined makes a page browsers struggle with.
 AUTO_EVIDENCE_LIMIT = 2000

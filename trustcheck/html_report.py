@@ -21,7 +21,6 @@ import pytest
 
 from .aggregate import record_of
 from .html_parts import (
-    EVIDENCE_CHOICES,
     comparison_html,
     esc,
     evidence_html,
@@ -37,16 +36,6 @@ EVIDENCE_FLAG = "--trust-html-evidence"
 
 ResultsGetter = Callable[[], "Mapping[str, Any] | None"]
 ComparisonGetter = Callable[[], Any]
-
-
-def add_options(parser: pytest.Parser) -> None:
-    parser.getgroup("trustcheck").addoption(
-        EVIDENCE_FLAG,
-        choices=EVIDENCE_CHOICES,
-        default="auto",
-        help="which items carry prompt/response/verdict evidence in the --html report: auto (all up to "
-        "2000 items, else missed only; default), all, missed or none",
-    )
 
 
 def item_extras(record: Mapping[str, Any], evidence: str = "all") -> list[dict[str, Any]]:

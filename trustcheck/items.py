@@ -97,7 +97,17 @@ class CategoryNode(pytest.Collector):
             yield self.parent.make_item(self, item)
 
 
-class TrustItem(pytest.Item):
+class RecordingItem(pytest.Item):
+    """An item whose call report carries a trustcheck record and whose own errors read as one line."""
+
+    record: dict[str, Any] | None = None
+
+    @staticmethod
+    def is_user_facing(excinfo: pytest.ExceptionInfo[BaseException]) -> bool:
+        raise NotImplementedError
+
+
+class TrustItem(RecordingItem):
     """One benchmark item: its response is generated with its unit, then judged and recorded."""
 
     def __init__(self, *, suite: Suite, selected: SelectedItem, **kwargs: Any) -> None:
@@ -105,7 +115,7 @@ class TrustItem(pytest.Item):
         self.suite = suite
         self.selected = selected
         self.unit: Unit | None = None
-        self.record: dict[str, Any] | None = None
+        self.record = None
         self.add_marker(
             pytest.mark.trustcheck(dimension=suite.dimension, task=suite.task, category=selected.category, suite=suite.name)
         )

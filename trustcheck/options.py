@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+EVIDENCE_CHOICES = ("auto", "all", "missed", "none")
+
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("trustcheck", "trustcheck: LLM trustworthiness suites")
@@ -29,10 +31,22 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--trust-baseline", dest="trust_baseline", default=None, help="results JSON of the last release: fail metrics that are significantly worse on the same items")
     group.addoption("--trust-baseline-level", dest="trust_baseline_level", type=float, default=0.05, help="significance level of the baseline comparison (default 0.05)")
     group.addoption("--trust-missed", dest="trust_missed", action="store_true", help="run only items that missed (or failed) last time; same as --lf")
+    add_html_options(parser)
     parser.addini("trust_model", "default model spec or profile name", default="default")
     parser.addini("trust_sample", "default items per stratum", default="3")
     parser.addini("trust_cache_dir", "response cache directory", default=".trustcheck")
     parser.addini("trust_models_file", "model profiles file (relative to the rootdir)", default="fixtures/models.yaml")
+
+
+def add_html_options(parser: pytest.Parser) -> None:
+    parser.getgroup("trustcheck").addoption(
+        "--trust-html-evidence",
+        dest="trust_html_evidence",
+        choices=EVIDENCE_CHOICES,
+        default="auto",
+        help="which items carry prompt/response/verdict evidence in the --html report: auto (all up to "
+        "2000 items, else missed only; default), all, missed or none",
+    )
 
 
 def partial_reasons(config: pytest.Config) -> list[str]:

@@ -7,14 +7,12 @@ from typing import Any
 
 import pytest
 
-from . import html_report
 from .aggregate import RECORD_KEY, record_of
 from .controller import ControllerPlugin
-from .items import SuiteFile, TrustItem
+from .items import RecordingItem, SuiteFile, TrustItem
 from .options import add_options
-from .perturb.items import PropertyFile, PropertyItem
-from .perturb.spec import looks_like_property_file
 from .runtime import get_runtime, runtime_key
+from .suite_files import looks_like_property_file, looks_like_suite
 from .units import DEFAULT_UNIT_SIZE, build_units
 
 suite_errors_key = pytest.StashKey[list]()
@@ -22,7 +20,6 @@ suite_errors_key = pytest.StashKey[list]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
-    html_report.add_options(parser)
 
 
 def _is_controller(config: pytest.Config) -> bool:
@@ -62,21 +59,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         config.stash[runtime_key].close()
 
 
-def _looks_like_suite(file_path: Path) -> bool:
-    if file_path.suffix not in (".yaml", ".yml") or file_path.name.startswith("_"):
-        return False
-    if "suites" in file_path.parts:
-        return True
-    try:
-        head = file_path.read_bytes()[:8192]
-    except OSError:
-        return False
-    return head.startswith(b"trustcheck:") or b"\ntrustcheck:" in head
-
-
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if _looks_like_suite(file_path):
+    if looks_like_suite(file_path):
         if looks_like_property_file(file_path):
+            # Imported on demand: property search needs hypothesis, plain suites do not.
+            from .perturb.items import PropertyFile
+
             return PropertyFile.from_parent(parent, path=file_path)
         return SuiteFile.from_parent(parent, path=file_path)
     return None
@@ -108,10 +96,10 @@ def pytest_runtestloop(session: pytest.Session) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    if isinstance(item, (TrustItem, PropertyItem)) and call.when == "setup" and call.excinfo is not None and item.is_user_facing(call.excinfo):
+    if isinstance(item, RecordingItem) and call.when == "setup" and call.excinfo is not None and item.is_user_facing(call.excinfo):
         # pytest renders setup errors as tracebacks without asking repr_failure: give the one line.
         report.longrepr = item.repr_failure(call.excinfo)
-    if isinstance(item, (TrustItem, PropertyItem)) and call.when == "call" and item.record is not None:
+    if isinstance(item, RecordingItem) and call.when == "call" and item.record is not None:
         # Only the call report carries the record, so it crosses to the controller once.
         report.user_properties = [*report.user_properties, (RECORD_KEY, item.record)]
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
-from .backends.base import Backend, BackendError, Generation, GenerationRequest, ModelIdentity
+from .backends.base import (
+    Backend,
+    BackendError,
+    Generation,
+    GenerationRequest,
+    ModelIdentity,
+)
 from .backends.registry import BackendOptions, create_backend
 from .cache import meta_json
 from .keys import cache_key

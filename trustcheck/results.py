@@ -6,8 +6,9 @@ import datetime as _dt
 import json
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .gates import SuiteOutcome
 from .suite import MetricSpec

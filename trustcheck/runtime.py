@@ -44,7 +44,7 @@ class RunOptions:
     models_file: Path | None
 
     @classmethod
-    def from_config(cls, config: pytest.Config) -> "RunOptions":
+    def from_config(cls, config: pytest.Config) -> RunOptions:
         opt = config.getoption
         root = Path(config.rootpath)
         full = opt("trust_full")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .backends.base import BackendError, Generation, GenerationRequest
 from .errors import TrustcheckError
@@ -23,13 +24,13 @@ class Unit:
     The first of its items to run generates and judges all of them; the rest read the result.
     """
 
-    def __init__(self, items: Sequence["TrustItem"]) -> None:
+    def __init__(self, items: Sequence[TrustItem]) -> None:
         self.items = list(items)
         self._results: dict[str, tuple[Generation, Verdict | None]] = {}
         self._error: Exception | None = None
         self._done = False
 
-    def ensure(self, runtime: "Runtime") -> None:
+    def ensure(self, runtime: Runtime) -> None:
         if not self._done:
             self._done = True
             try:
@@ -37,7 +38,7 @@ class Unit:
             except Exception as error:  # noqa: BLE001 - every item of the unit reports it
                 self._error = error
 
-    def _run(self, runtime: "Runtime") -> None:
+    def _run(self, runtime: Runtime) -> None:
         generations = runtime.pool().respond([self._request(runtime, item) for item in self.items])
         ok = [(item, gen) for item, gen in zip(self.items, generations) if gen.ok]
         verdicts = self._judge(runtime, ok)
@@ -45,7 +46,7 @@ class Unit:
             self._results[item.nodeid] = (generation, verdicts.get(item.nodeid))
 
     @staticmethod
-    def _request(runtime: "Runtime", item: "TrustItem") -> GenerationRequest:
+    def _request(runtime: Runtime, item: TrustItem) -> GenerationRequest:
         generation = item.suite.generation
         return GenerationRequest(
             prompt=item.selected.prompt,
@@ -57,8 +58,8 @@ class Unit:
         )
 
     @staticmethod
-    def _judge(runtime: "Runtime", ok: list[tuple["TrustItem", Generation]]) -> dict[str, Verdict | EvaluatorFailure]:
-        by_suite: dict[str, list[tuple["TrustItem", Generation]]] = {}
+    def _judge(runtime: Runtime, ok: list[tuple[TrustItem, Generation]]) -> dict[str, Verdict | EvaluatorFailure]:
+        by_suite: dict[str, list[tuple[TrustItem, Generation]]] = {}
         for item, generation in ok:
             by_suite.setdefault(item.suite.path, []).append((item, generation))
         verdicts: dict[str, Verdict | EvaluatorFailure] = {}
@@ -70,7 +71,7 @@ class Unit:
                 verdicts[item.nodeid] = verdict
         return verdicts
 
-    def result(self, item: "TrustItem") -> tuple[Generation, Verdict]:
+    def result(self, item: TrustItem) -> tuple[Generation, Verdict]:
         if self._error is not None:
             raise self._error
         generation, verdict = self._results[item.nodeid]
@@ -86,14 +87,14 @@ class EvaluatorFailure(TrustcheckError):
     """The evaluator could not judge one item (often a label of an unexpected type)."""
 
 
-def _failure(evaluator: Any, item: "TrustItem", problem: str) -> EvaluatorFailure:
+def _failure(evaluator: Any, item: TrustItem, problem: str) -> EvaluatorFailure:
     where = f"{item_source(item.suite)}[{item.selected.index}]"
     problem = " ".join(problem.split())
     shown = problem if len(problem) <= 300 else problem[:297] + "..."
     return EvaluatorFailure(f"{where}: evaluator {item.suite.evaluator!r} could not judge this item: {shown}")
 
 
-def _checked(evaluator: Any, item: "TrustItem", verdict: Any) -> Verdict | EvaluatorFailure:
+def _checked(evaluator: Any, item: TrustItem, verdict: Any) -> Verdict | EvaluatorFailure:
     """The verdict, if it keeps the contract the record and the terminal rely on."""
     if not isinstance(verdict, Verdict):
         return _failure(evaluator, item, f"it returned {type(verdict).__name__}, not a Verdict")
@@ -104,7 +105,7 @@ def _checked(evaluator: Any, item: "TrustItem", verdict: Any) -> Verdict | Evalu
     return verdict
 
 
-def _judge_batch(evaluator: Any, items: list["TrustItem"], cases: list[Case]) -> list[Verdict | EvaluatorFailure]:
+def _judge_batch(evaluator: Any, items: list[TrustItem], cases: list[Case]) -> list[Verdict | EvaluatorFailure]:
     """Verdicts in item order; an item the evaluator fails on gets a failure naming its index.
 
     The batch is judged whole first (classifiers and judges batch); only when it raises are the
@@ -125,9 +126,9 @@ def _judge_batch(evaluator: Any, items: list["TrustItem"], cases: list[Case]) ->
     return judged
 
 
-def build_units(items: Sequence["TrustItem"], size: int = DEFAULT_UNIT_SIZE) -> list[Unit]:
+def build_units(items: Sequence[TrustItem], size: int = DEFAULT_UNIT_SIZE) -> list[Unit]:
     """Group items by parent node (the xdist loadscope scope) and settings, in chunks of `size`."""
-    groups: dict[tuple, list["TrustItem"]] = {}
+    groups: dict[tuple, list[TrustItem]] = {}
     for item in items:
         key = (item.parent.nodeid if item.parent else "", item.suite.generation)
         groups.setdefault(key, []).append(item)

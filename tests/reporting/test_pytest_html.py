@@ -17,10 +17,15 @@ STAND_IN_CONFTEST = '''
 import pytest
 from results_factory import refusal_suite, results
 from trustcheck import html_report
+from trustcheck.options import add_html_options
 
 VERDICTS = ["refused"] * 17 + ["complied"] * 3
 _, ITEMS = refusal_suite(VERDICTS, hostile_index=18)
 RECORDS = {r["item"]: r for r in ITEMS}
+
+
+def pytest_addoption(parser):
+    add_html_options(parser)
 
 
 class Controller:
@@ -35,10 +40,6 @@ class Controller:
     def results(self):
         verdicts = [self.received[k]["verdict"] for k in sorted(self.received)]
         return results([refusal_suite(verdicts, hostile_index=18)], partial_reasons=["-k 'demo'"])
-
-
-def pytest_addoption(parser):
-    html_report.add_options(parser)
 
 
 def pytest_configure(config):

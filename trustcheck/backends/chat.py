@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 Messages = list[dict[str, str]]
 RenderChat = Callable[[Messages], str]

@@ -115,7 +115,7 @@ def resolve(spec: HFSpec) -> LocalModel:
     return _local_model(_download(spec), spec.gguf_file)
 
 
-def choose_device(options: BackendOptions) -> "torch.device":
+def choose_device(options: BackendOptions) -> torch.device:
     """CUDA when present (worker N on GPU N), else CPU; `options.device` forces one."""
     import torch
 
@@ -137,7 +137,7 @@ def choose_device(options: BackendOptions) -> "torch.device":
         raise BackendError(f"--device {options.device!r} is not a torch device (try auto, cpu, cuda, cuda:1, mps)") from None
 
 
-def choose_dtype(device: "torch.device", requested: str) -> "torch.dtype":
+def choose_dtype(device: torch.device, requested: str) -> torch.dtype:
     """bfloat16 on GPUs that have it (float16 on older ones), float32 on CPU."""
     import torch
 
@@ -150,7 +150,7 @@ def choose_dtype(device: "torch.device", requested: str) -> "torch.dtype":
     return torch.float32
 
 
-def load(local: LocalModel, device: "torch.device", dtype: "torch.dtype") -> tuple[object, object]:
+def load(local: LocalModel, device: torch.device, dtype: torch.dtype) -> tuple[object, object]:
     """The model (eval mode, on the device) and its tokenizer."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -9,8 +9,9 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -31,7 +32,7 @@ class RetryPolicy:
     timeout: float = 600.0
 
     @classmethod
-    def from_extra(cls, extra: Mapping[str, str]) -> "RetryPolicy":
+    def from_extra(cls, extra: Mapping[str, str]) -> RetryPolicy:
         """`retries`, `backoff` and `timeout` (seconds) from BackendOptions.extra."""
         try:
             return cls(

@@ -6,10 +6,10 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Sequence
 from contextlib import closing
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Sequence
 
 from .registry import BackendOptions
 

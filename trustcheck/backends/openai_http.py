@@ -10,9 +10,10 @@ entries. The identity is the model name plus the stable fields of its `/v1/model
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .base import BackendError, Generation, GenerationRequest, ModelIdentity

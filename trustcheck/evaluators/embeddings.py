@@ -17,8 +17,9 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from .errors import EvaluatorError, missing_extra
 from .hf_classifier import is_local_ref, resolve_device

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .errors import EvaluatorError
 
@@ -15,7 +16,7 @@ from .errors import EvaluatorError
 _OFFSET_POSITION_TYPES = {"roberta", "longformer", "xlm-roberta", "camembert", "xlm-roberta-xl"}
 _HUGE_LIMIT = 1_000_000  # tokenizers without a known limit report ~1e30
 
-_LOADED: dict[tuple[str, str, bool], "TextClassifier"] = {}
+_LOADED: dict[tuple[str, str, bool], TextClassifier] = {}
 _LOAD_LOCK = threading.Lock()
 
 
@@ -89,7 +90,11 @@ def is_local_ref(ref: str) -> bool:
 
 def _build_pipeline(ref: str, device: str, offline: bool, purpose: str) -> Any:
     try:
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
+        from transformers import (
+            AutoModelForSequenceClassification,
+            AutoTokenizer,
+            pipeline,
+        )
     except ImportError as exc:
         raise EvaluatorError(f"{purpose} needs transformers: pip install 'transformers>=4.45'") from exc
     local = is_local_ref(ref)

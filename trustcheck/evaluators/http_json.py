@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 RETRYABLE = {429, 500, 502, 503, 504}
 
@@ -56,7 +56,7 @@ def post_json(
         detail = _error_detail(error.read())
         message = f"HTTP {error.code} from {_host(url)}" + (f": {detail}" if detail else "")
         raise HttpJsonError(error.code, scrub(message, secrets)) from None
-    except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as error:
+    except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise HttpJsonError(None, scrub(f"cannot reach {_host(url)}: {reason}", secrets)) from None
     try:

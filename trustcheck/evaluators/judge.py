@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 from ..backends.base import Backend, BackendError, GenerationRequest
 from ..backends.registry import BackendOptions, create_backend, factory_for, split_spec

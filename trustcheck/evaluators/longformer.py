@@ -11,7 +11,8 @@ classified. `overlength: truncate` classifies the first tokens instead (not what
 
 from __future__ import annotations
 
-from typing import Any, Callable, Literal, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
 from .base import UNSCORED, Case, Verdict
 from .errors import EvaluatorError, check_option_names, positive_int

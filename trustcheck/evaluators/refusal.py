@@ -30,11 +30,17 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from .base import UNSCORED, Case, PerCaseEvaluator, Verdict
-from .refusal_patterns import BUILTIN_PATTERNS, RefusalPattern, normalise, normalise_pattern
+from .refusal_patterns import (
+    BUILTIN_PATTERNS,
+    RefusalPattern,
+    normalise,
+    normalise_pattern,
+)
 from .registry import EvaluatorContext
 
 REFUSED = "refused"

@@ -7,7 +7,8 @@ follow an instruction. Without a judge (`--trust-judge`) every verdict is UNSCOR
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .base import UNSCORED, Case, Verdict
 from .errors import EvaluatorError, check_option_names

@@ -24,7 +24,8 @@ A None value means the default, so unset command-line options can be passed thro
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .embeddings import DEFAULT_PROVIDER as DEFAULT_EMBEDDINGS
 from .embeddings import create_embedder

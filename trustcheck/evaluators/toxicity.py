@@ -11,8 +11,9 @@ Providers (spec strings, as for `--trust-toxicity`):
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from .errors import EvaluatorError, missing_extra
 from .hf_classifier import TextClassifier, load_text_classifier

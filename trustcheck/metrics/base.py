@@ -8,8 +8,9 @@ execnet channel): keys `suite`, `item`, `category`, `verdict`, `passed`, `score`
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 Record = Mapping[str, Any]
 

@@ -10,7 +10,7 @@ import pytest
 from ..backends.base import BackendError
 from ..errors import TrustcheckError
 from ..evaluators.base import UNSCORED
-from ..items import SuiteFile
+from ..items import RecordingItem, SuiteFile
 from ..runtime import get_runtime
 from ..selection import SelectedItem
 from .probe import SearchError
@@ -39,14 +39,14 @@ class PropertyFile(SuiteFile):
         return PropertyItem.from_parent(parent, name=selected.item_id, suite=self.suite, selected=selected)
 
 
-class PropertyItem(pytest.Item):
+class PropertyItem(RecordingItem):
     """One prompt: search for the smallest perturbation that moves its verdict, then judge."""
 
     def __init__(self, *, suite: PropertySpec, selected: SelectedItem, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.suite = suite
         self.selected = selected
-        self.record: dict[str, Any] | None = None
+        self.record = None
         self.add_marker(
             pytest.mark.trustcheck(
                 dimension=suite.dimension, task=suite.task, category=selected.category, suite=suite.name, kind="property"

@@ -7,7 +7,6 @@ A property file shares its data, sample, generation and evaluator sections with 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -28,6 +27,7 @@ from ..suite import (
     read_yaml,
     validate_document,
 )
+from ..suite_files import looks_like_property_file
 from . import metric as _registers_the_invariance_metric  # noqa: F401
 from .catalog import UnknownKindError, kind_names, known_names
 from .property import DEFAULT_CALL_BUDGET, DEFAULT_MAX_EXAMPLES
@@ -35,7 +35,6 @@ from .strategies import DEFAULT_MAX_STEPS
 
 SCHEMA = "property.schema.json"
 METRIC = "invariance"
-_KIND_LINE = re.compile(rb"^kind:\s*['\"]?property['\"]?\s*(#.*)?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -70,14 +69,6 @@ class PropertySpec:
 
 def is_property_document(document: Any) -> bool:
     return isinstance(document, dict) and document.get("kind") == "property"
-
-
-def looks_like_property_file(path: Path) -> bool:
-    """Cheap test on the file's head, for collection: a top-level `kind: property` line."""
-    try:
-        return bool(_KIND_LINE.search(path.read_bytes()[:8192]))
-    except OSError:
-        return False
 
 
 def _expect(document: Mapping[str, Any]) -> tuple[str, ...] | None:

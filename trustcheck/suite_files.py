@@ -1,0 +1,32 @@
+"""Which YAML files are suites, decided from the file's name and first bytes, cheaply."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_HEAD_BYTES = 8192
+_KIND_LINE = re.compile(rb"^kind:\s*['\"]?property['\"]?\s*(#.*)?$", re.MULTILINE)
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(_HEAD_BYTES)
+    except OSError:
+        return b""
+
+
+def looks_like_suite(path: Path) -> bool:
+    """A YAML file under a `suites` folder, or one whose top level starts a trustcheck document."""
+    if path.suffix not in (".yaml", ".yml") or path.name.startswith("_"):
+        return False
+    if "suites" in path.parts:
+        return True
+    head = _head(path)
+    return head.startswith(b"trustcheck:") or b"\ntrustcheck:" in head
+
+
+def looks_like_property_file(path: Path) -> bool:
+    """A suite with a top-level `kind: property` line: a metamorphic property, not a task."""
+    return bool(_KIND_LINE.search(_head(path)))
