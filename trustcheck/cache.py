@@ -92,6 +92,9 @@ class ResponseCache:
             conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
             _enable_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
+            # A larger page cache and memory-mapped reads keep lookups flat as the cache grows.
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA mmap_size=268435456")
             conn.executescript(SCHEMA)
             conn.execute("SELECT key, text, meta, created FROM responses LIMIT 1").fetchall()
         except BaseException:
