@@ -1,6 +1,10 @@
 """Throughput and memory of the transformers and llama.cpp backends against bare loops, in one run.
 
-    TRUSTCHECK_DATA=path/to/dataset.zip python benchmarks/backends.py [--batch-size 32] [--rounds 2]
+    TRUSTCHECK_DATA=path/to/dataset.zip python benchmarks/backends.py [--threads 1] [--batch-size 32] [--rounds 2]
+
+`--threads` (all cores by default) applies to every variant alike; on a machine whose cores other
+jobs also use, one thread is the fair choice: two OpenMP threads on two busy cores ran torch 7 to
+13 times slower than one.
 
 SmolLM2-135M-Instruct (the default model; transformers loads a float copy converted once from its
 GGUF and kept in the user cache dir), 64 prompts from safety/jailbreak.json in chat mode, greedy,
