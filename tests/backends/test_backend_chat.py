@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from trustcheck.backends.chat import chat_messages_builder, cut_at_stop, injects_default_system
+from trustcheck.backends.chat import (
+    chat_messages_builder,
+    cut_at_stop,
+    injects_default_system,
+)
 
 INJECTS_DEFAULT_CHATML = (
     "{% for m in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"

@@ -7,13 +7,20 @@ recording made from the tiny model. Texts are never compared across backends (th
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import pytest
-
 from backends_support import SMOLLM2_BLANK_SYSTEM
-from trustcheck.backends import Backend, BackendOptions, Generation, GenerationRequest, ModelIdentity, create_backend
+
+from trustcheck.backends import (
+    Backend,
+    BackendOptions,
+    Generation,
+    GenerationRequest,
+    ModelIdentity,
+    create_backend,
+)
 from trustcheck.keys import cache_key
 from trustcheck.record import Recorder
 

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from trustcheck.backends import BackendOptions, GenerationRequest, create_backend
-from trustcheck.backends.identity import HASH_DB_NAME, file_sha256, files_hash, text_hash
+from trustcheck.backends.identity import (
+    HASH_DB_NAME,
+    file_sha256,
+    files_hash,
+    text_hash,
+)
 from trustcheck.keys import cache_key
 
 SMOLLM2_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"

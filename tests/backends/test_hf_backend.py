@@ -9,9 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from backends_support import hub_offline_env
-from trustcheck.backends import BackendError, BackendOptions, GenerationRequest, MissingExtraError, create_backend
+
+from trustcheck.backends import (
+    BackendError,
+    BackendOptions,
+    GenerationRequest,
+    MissingExtraError,
+    create_backend,
+)
 from trustcheck.backends.hf_load import parse_spec
 from trustcheck.backends.workers import available_cores
 
@@ -69,7 +75,7 @@ def test_an_unreachable_hub_is_one_clear_line() -> None:
         "try:\n    create_backend('hf:no-such-org/no-such-model')\n"
         "except BackendError as error:\n    print(error)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], env=hub_offline_env(), capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", script], env=hub_offline_env(), capture_output=True, text=True, timeout=120, check=False)
     assert "hf:no-such-org/no-such-model: could not download from the Hugging Face Hub" in result.stdout
     assert "pass a local directory" in result.stdout
 

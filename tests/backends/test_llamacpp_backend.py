@@ -7,9 +7,15 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from backends_support import hub_offline_env
-from trustcheck.backends import BackendError, BackendOptions, GenerationRequest, MissingExtraError, create_backend
+
+from trustcheck.backends import (
+    BackendError,
+    BackendOptions,
+    GenerationRequest,
+    MissingExtraError,
+    create_backend,
+)
 
 pytest.importorskip("llama_cpp")
 
@@ -44,7 +50,7 @@ def test_an_unreachable_hub_is_one_clear_line() -> None:
         "try:\n    create_backend('gguf:hf://no-org/no-repo/model.Q4_K_M.gguf')\n"
         "except BackendError as error:\n    print(error)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], env=hub_offline_env(), capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", script], env=hub_offline_env(), capture_output=True, text=True, timeout=120, check=False)
     assert "could not download model.Q4_K_M.gguf from no-org/no-repo on the Hugging Face Hub" in result.stdout
     assert "use gguf:PATH" in result.stdout
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
 from backends_support import SMOLLM2_DEFAULT_SYSTEM, ScriptedOpenAIServer, free_port
-from trustcheck.backends import BackendError, BackendOptions, GenerationRequest, create_backend
+
+from trustcheck.backends import (
+    BackendError,
+    BackendOptions,
+    GenerationRequest,
+    create_backend,
+)
 from trustcheck.backends.openai_http import parse_spec
 from trustcheck.keys import cache_key
 

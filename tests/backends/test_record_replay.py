@@ -8,9 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from trustcheck.backends import BackendError, Generation, GenerationRequest, ModelIdentity, create_backend
+from trustcheck.backends import (
+    BackendError,
+    Generation,
+    GenerationRequest,
+    ModelIdentity,
+    create_backend,
+)
 from trustcheck.keys import cache_key, request_key
-from trustcheck.record import MANIFEST_FILE, RESPONSES_FILE, Recorder, identity_fingerprint
+from trustcheck.record import (
+    MANIFEST_FILE,
+    RESPONSES_FILE,
+    Recorder,
+    identity_fingerprint,
+)
 
 MODEL = ModelIdentity(backend="hf", backend_version="5", weights_hash="w1", chat_template_hash="t1", display_name="hf:/a")
 OTHER = ModelIdentity(backend="hf", backend_version="5", weights_hash="w2", display_name="hf:/b")

@@ -32,7 +32,7 @@ def injects_default_system(render: RenderChat) -> bool:
     user = _user_only(_USER_PROBE)
     try:
         with_probe = render([{"role": "system", "content": _SYSTEM_PROBE}, *user])
-    except Exception:  # a template that rejects system turns cannot inject a default one
+    except Exception:  # noqa: BLE001 - a template that rejects system turns cannot inject a default one
         return False
     head, found, tail = with_probe.partition(_SYSTEM_PROBE)
     if not found:

@@ -94,7 +94,7 @@ def _download(spec: HFSpec) -> Path:
             weights = "*.safetensors" if any(f.endswith(".safetensors") for f in files) else "*.bin"
             patterns = [*_HUB_PATTERNS, weights]
         return Path(snapshot_download(spec.source, revision=spec.revision, allow_patterns=patterns))
-    except Exception as error:  # the hub client raises many types; the user needs one line
+    except Exception as error:  # noqa: BLE001 - the hub client raises many types; the user needs one line
         raise BackendError(
             f"hf:{spec.source}: could not download from the Hugging Face Hub ({first_line(error)}); "
             "check the id and the network, or pass a local directory"
@@ -160,7 +160,7 @@ def load(local: LocalModel, device: torch.device, dtype: torch.dtype) -> tuple[o
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(local.directory), **kwargs)
         model = AutoModelForCausalLM.from_pretrained(str(local.directory), dtype=dtype, **kwargs, **placement)
-    except Exception as error:  # transformers raises OSError, ValueError, KeyError... for bad files
+    except Exception as error:  # noqa: BLE001 - transformers raises OSError, ValueError, KeyError... for bad files
         reason = first_line(error)
         name = local.directory / local.gguf_file if local.gguf_file else local.directory
         raise BackendError(f"cannot load a transformers model from {name}: {reason}") from None

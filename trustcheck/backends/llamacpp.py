@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from .base import BackendError, Generation, GenerationRequest, MissingExtraError, ModelIdentity
+from .base import (
+    BackendError,
+    Generation,
+    GenerationRequest,
+    MissingExtraError,
+    ModelIdentity,
+)
 from .chat import Messages, chat_messages_builder, cut_at_stop
 from .errors import first_line
 from .identity import default_cache_dir, file_sha256, package_version, text_hash
@@ -42,7 +49,7 @@ def download_from_hub(rest: str) -> Path:
         raise MissingExtraError("gguf:hf:// needs huggingface_hub: pip install huggingface_hub") from error
     try:
         return Path(hf_hub_download(repo, filename))
-    except Exception as error:  # the hub client raises many types; the user needs one line
+    except Exception as error:  # noqa: BLE001 - the hub client raises many types; the user needs one line
         raise BackendError(
             f"gguf:{rest}: could not download {filename} from {repo} on the Hugging Face Hub ({first_line(error)}); "
             "download it yourself and use gguf:PATH"
