@@ -23,6 +23,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--trust-batch-size", dest="trust_batch_size", type=int, default=None, help="items generated together in one backend call")
     group.addoption("--trust-device", dest="trust_device", default="auto", help="device for transformers models: auto, cpu, cuda, cuda:N, mps")
     group.addoption("--trust-concurrency", dest="trust_concurrency", type=int, default=8, help="concurrent requests to an OpenAI-compatible server")
+    group.addoption("--trust-backend-option", dest="trust_backend_option", action="append", default=None, metavar="KEY=VALUE", help="backend setting, repeatable: n_ctx (context length), retries, backoff, timeout (HTTP servers)")
     group.addoption("--trust-judge", dest="trust_judge", default=None, help="model spec of an LLM judge for tasks that need one")
     group.addoption("--trust-refusal", dest="trust_refusal", default=None, help="refusal classifier behind RtA: refusal (keyword detector, default) | longformer | refusal-judge")
     group.addoption("--trust-refusal-model", dest="trust_refusal_model", default=None, help="hub id or directory of the Longformer refusal classifier")

@@ -42,6 +42,7 @@ class RunOptions:
     profile: str | None
     json_path: str | None
     models_file: Path | None
+    backend_extra: dict[str, str]
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> RunOptions:
@@ -67,7 +68,19 @@ class RunOptions:
             profile=opt("trust_profile"),
             json_path=opt("trust_json"),
             models_file=root / models_file,
+            backend_extra=parse_backend_options(opt("trust_backend_option") or []),
         )
+
+
+def parse_backend_options(pairs: list[str]) -> dict[str, str]:
+    """`--trust-backend-option KEY=VALUE` entries (e.g. retries=2, timeout=60, n_ctx=8192)."""
+    extra = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--trust-backend-option {pair!r}: expected KEY=VALUE")
+        extra[key.strip()] = value.strip()
+    return extra
 
 
 @dataclass
@@ -114,7 +127,15 @@ class Runtime:
             worker_count=count,
             batch_size=self.options.batch_size,
             concurrency=self.options.concurrency,
+            n_ctx=self._n_ctx(),
+            extra={"cache_dir": str(self.options.cache_dir), **self.options.backend_extra},
         )
+
+    def _n_ctx(self) -> int:
+        raw = self.options.backend_extra.get("n_ctx", "4096")
+        if not raw.isdigit() or int(raw) < 1:
+            raise ConfigError(f"--trust-backend-option n_ctx={raw!r}: expected a positive integer")
+        return int(raw)
 
     def _cache(self):
         if self._response_cache is None:
