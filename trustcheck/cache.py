@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from .filelock import exclusive
+
 T = TypeVar("T")
 
 SCHEMA = """
@@ -54,22 +56,6 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             if _is_corruption(error) or time.monotonic() > deadline:
                 raise
             time.sleep(random.uniform(0.005, 0.05))
-
-
-@contextlib.contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """One process at a time decides whether the cache file must be set aside."""
-    with open(lock_path, "a") as handle:
-        try:
-            import fcntl
-        except ImportError:  # Windows: a rare double rebuild costs only cached responses
-            yield
-            return
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class ResponseCache:
@@ -119,7 +105,7 @@ class ResponseCache:
             return self._rebuild(error)
 
     def _rebuild(self, error: Exception) -> sqlite3.Connection:
-        with _exclusive(self.path.with_name(self.path.name + ".lock")):
+        with exclusive(self.path.with_name(self.path.name + ".lock")):
             current = self._current_inode()
             if current is not None and current != self._inode:
                 return self._connect()  # another worker has already replaced the bad file

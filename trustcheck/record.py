@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from .backends.base import Generation, GenerationRequest, ModelIdentity
+from .filelock import exclusive
 from .keys import request_key
 
 RESPONSES_FILE = "responses.jsonl"
@@ -27,21 +26,6 @@ def identity_fingerprint(identity: ModelIdentity) -> str:
     """A short name for an identity: the same for the same model at any path."""
     text = json.dumps(identity.cache_fields(), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-@contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    with lock_path.open("a") as handle:
-        try:
-            import fcntl
-        except ImportError:  # Windows: workers rarely race on the first response of a model
-            yield
-            return
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def read_manifest(directory: Path) -> dict[str, object]:
@@ -95,7 +79,7 @@ class Recorder:
 
     def _add_to_manifest(self, fingerprint: str, identity: ModelIdentity) -> None:
         path = self.directory / MANIFEST_FILE
-        with _locked(self.directory / ".manifest.lock"):
+        with exclusive(self.directory / ".manifest.lock"):
             manifest = read_manifest(self.directory) if path.exists() else {"format": FORMAT_VERSION, "models": {}}
             models = manifest["models"]
             assert isinstance(models, dict)
