@@ -187,12 +187,12 @@ class ScriptedOpenAIServer:
                     server.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
-                try:
-                    time.sleep(server.delay)
-                    self._answer(body)
-                finally:
-                    with server.lock:
-                        server.in_flight -= 1
+                time.sleep(server.delay)
+                # Counted out before answering: once the answer is written the client may send
+                # its next request before this thread would get to run again.
+                with server.lock:
+                    server.in_flight -= 1
+                self._answer(body)
 
             def _answer(self, body: dict) -> None:
                 fault = server._next_fault()
