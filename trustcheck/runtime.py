@@ -18,6 +18,7 @@ from .evaluators.base import Evaluator
 from .evaluators.registry import EvaluatorContext, create_evaluator
 from .models import load_profiles, resolve_spec
 from .pool import ModelPool, worker_position
+from .service_cache import cache_services
 from .suite import Suite
 
 DEFAULT_SAMPLE = 3
@@ -187,9 +188,14 @@ class Runtime:
                 "data_dir": str(self.data().location) if self._data_available() else None,
             }
             try:
-                self._services = build_services({k: v for k, v in settings.items() if v is not None})
+                services = build_services({k: v for k, v in settings.items() if v is not None})
             except EvaluatorError as error:
                 raise ConfigError(str(error)) from None
+            specs = {
+                "embed": settings["embeddings"] or "minilm",
+                "toxicity": f"{settings['toxicity'] or 'profanity-check'}\0{self.options.scoring}",
+            }
+            self._services = cache_services(services, self._cache(), specs)
         return self._services
 
     def _data_available(self) -> bool:
