@@ -6,7 +6,8 @@
 #   TORCH_SPEC       torch requirement (default torch==2.13.0, a CPU build; GPU users pass their CUDA build)
 #   CMAKE_ARGS       llama.cpp build flags (default: a portable AVX2 CPU build; e.g. -DGGML_CUDA=on for NVIDIA)
 #   TRUSTCHECK_DATA  an existing dataset directory or dataset.zip; otherwise the dataset is fetched
-#   TRUSTCHECK_DATA_SOURCE  where `trustcheck data fetch` takes it from (default: TrustLLM's GitHub repository)
+#   TRUSTCHECK_DATA_SOURCE  where `trustcheck data fetch` takes it from (default: a dataset.zip in
+#                    ../shared/trustllm or ../TrustLLM/dataset, else TrustLLM's GitHub repository)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,13 @@ python -m pip install --quiet "llama-cpp-python[server]==0.3.36"
 
 python -m pip install --quiet -e ".[$extras]"
 
+# The dataset: $TRUSTCHECK_DATA if set; else a copy of TrustLLM's data beside this checkout (as a
+# TrustLLM clone or a shared folder provides it); else a download from TrustLLM's repository.
 if [ -z "${TRUSTCHECK_DATA:-}" ]; then
-  trustcheck data fetch ${TRUSTCHECK_DATA_SOURCE:+--from "$TRUSTCHECK_DATA_SOURCE"}
+  source="${TRUSTCHECK_DATA_SOURCE:-}"
+  for beside in ../shared/trustllm ../TrustLLM/dataset; do
+    if [ -z "$source" ] && [ -f "$beside/dataset.zip" ]; then source="$beside"; fi
+  done
+  trustcheck data fetch ${source:+--from "$source"}
 fi
 echo "trustcheck installed in ${VIRTUAL_ENV}"
