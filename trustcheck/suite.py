@@ -66,6 +66,12 @@ class SampleSpec:
     group_by: str | None = None
 
 
+def find_metric(metrics: tuple[MetricSpec, ...], name: str) -> MetricSpec | None:
+    """The spec behind a metric name; `rta[leetspeak]` is a group of `rta`."""
+    base = name.split("[", 1)[0]
+    return next((m for m in metrics if m.name == base), None)
+
+
 @dataclass(frozen=True)
 class Suite:
     path: str
@@ -84,8 +90,7 @@ class Suite:
     gates: tuple[GateSpec, ...]
 
     def metric(self, name: str) -> MetricSpec | None:
-        base = name.split("[", 1)[0]
-        return next((m for m in self.metrics if m.name == base), None)
+        return find_metric(self.metrics, name)
 
 
 @functools.cache

@@ -23,6 +23,7 @@ from ..suite import (
     SampleSpec,
     Suite,
     data_spec,
+    find_metric,
     load_suite,
     read_yaml,
     validate_document,
@@ -63,8 +64,7 @@ class PropertySpec:
     gates: tuple[GateSpec, ...]
 
     def metric(self, name: str) -> MetricSpec | None:
-        base = name.split("[", 1)[0]
-        return next((m for m in self.metrics if m.name == base), None)
+        return find_metric(self.metrics, name)
 
 
 def is_property_document(document: Any) -> bool:
