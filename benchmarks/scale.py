@@ -118,6 +118,23 @@ def toolkit_ratio(python: str, out: Path, recording: Path) -> tuple[float, float
     return toolkit_seconds, time.perf_counter() - start
 
 
+def xdist_floor(out: Path, count: int, rounds: int) -> tuple[float, float]:
+    """Best wall times of `count` empty tests without trustcheck, -n 0 and -n 2: xdist's own cost."""
+    folder = out / "empty"
+    folder.mkdir(exist_ok=True)
+    (folder / "test_empty.py").write_text(
+        f"import pytest\n\n\n@pytest.mark.parametrize('i', range({count}))\ndef test_empty(i):\n    pass\n", encoding="utf-8"
+    )
+
+    def run(workers: int) -> float:
+        command = [sys.executable, "-m", "pytest", str(folder), "-q", "-p", "no:cacheprovider", "-p", "no:trustcheck", "-n", str(workers)]
+        start = time.perf_counter()
+        subprocess.run(command, cwd=folder, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, check=True)
+        return time.perf_counter() - start
+
+    return best(rounds, lambda: run(0)), best(rounds, lambda: run(2))
+
+
 def row(name: str, value: str, target: str, ok: bool | None) -> None:
     verdict = "" if ok is None else ("met" if ok else "MISSED")
     print(f"{name:<48} {value:>18}   {target:<22} {verdict}")
@@ -144,6 +161,7 @@ def main() -> int:
     html_extra, html_mb = html_report(out, cache, n0)
     standalone_s, standalone_mb = standalone_report(out)
     small_us, large_us = cache_lookup(out)
+    empty0, empty2 = xdist_floor(out, items, args.rounds)
 
     print(f"{'figure':<48} {'measured':>18}   {'target':<22}")
     row(f"collection, {collected} items (--collect-only)", f"{collect_s:.2f} s", "< 5 s", collect_s < 5)
@@ -151,6 +169,9 @@ def main() -> int:
     row("  framework time per item", f"{n0 / items * 1000:.2f} ms", "< 3 ms", n0 / items < 0.003)
     row("cached full run, -n 2", f"{n2:.1f} s", "", None)
     row("  ratio -n 2 / -n 0", f"{n2 / n0:.2f}", "<= 1.00", n2 / n0 <= 1.0)
+    row(f"  floor: {items} empty tests, no trustcheck, -n 0", f"{empty0:.1f} s", "", None)
+    row("  floor: the same, -n 2", f"{empty2:.1f} s", "", None)
+    row("  floor ratio -n 2 / -n 0 (pytest-xdist alone)", f"{empty2 / empty0:.2f}", "reported", None)
     row("controller peak memory, -n 0", f"{rss0 / 1024:.0f} MB", "< 1024 MB", rss0 < 1024 * 1024)
     row("controller peak memory, -n 2", f"{rss2 / 1024:.0f} MB", "< 1024 MB", rss2 < 1024 * 1024)
     row("pytest-html report, missed evidence: extra time", f"{html_extra:.1f} s", "< 30 s", html_extra < 30)

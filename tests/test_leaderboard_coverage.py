@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from trustcheck.perturb.spec import looks_like_property_file
 from trustcheck.profiles import load_profile
 from trustcheck.suite import load_suite
+from trustcheck.suite_files import looks_like_property_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DIMENSIONS = ("ethics", "fairness", "privacy", "robustness", "safety", "truthfulness")

@@ -12,6 +12,7 @@ from .errors import TrustcheckError
 from .gates import SuiteOutcome, score_suite
 from .metrics.base import Record
 from .suite import Suite
+from .suite_files import load_any_suite
 
 RECORD_KEY = "trustcheck"
 
@@ -46,20 +47,18 @@ class Aggregator:
         self._suites: dict[str, Suite] = {}
 
     def add_selected(self, nodeids: Iterable[str]) -> None:
-        self.selected.update(n for n in nodeids if _is_suite_node(n))
+        self.selected.update(n for n in nodeids if is_suite_node(n))
 
     def add_report(self, report: pytest.TestReport) -> None:
         record = record_of(report)
         if record is not None:
             self.records.setdefault(record["suite"], {})[report.nodeid] = {**record, "outcome": outcome_of(report, record)}
-        if _is_suite_node(report.nodeid) and (report.when == "call" or report.failed or report.skipped):
+        if is_suite_node(report.nodeid) and (report.when == "call" or report.failed or report.skipped):
             self.outcomes[report.nodeid] = outcome_of(report, record)
 
     def suite(self, path: str) -> Suite | None:
         if path not in self._suites:
             try:
-                from .perturb.spec import load_any_suite
-
                 self._suites[path] = load_any_suite(self.rootpath / path, path)
             except TrustcheckError as error:
                 self.errors[path] = str(error)
@@ -68,15 +67,17 @@ class Aggregator:
 
     def score(self, mode: str, gate_overrides=None) -> list[SuiteOutcome]:
         outcomes = []
-        suite_paths = sorted(set(self.records) | {n.split("::", 1)[0] for n in self.selected})
-        for path in suite_paths:
+        selected_by_suite: dict[str, set[str]] = {}
+        for nodeid in self.selected:
+            selected_by_suite.setdefault(nodeid.split("::", 1)[0], set()).add(nodeid)
+        for path in sorted(set(self.records) | set(selected_by_suite)):
             suite = self.suite(path)
             if suite is None:
                 continue
             records = list(self.records.get(path, {}).values())
             gates = gate_overrides(suite) if gate_overrides else None
             outcome = score_suite(suite, records, mode, gates)
-            expected = {n for n in self.selected if n.split("::", 1)[0] == path}
+            expected = selected_by_suite.get(path, set())
             outcome.expected = len(expected)
             outcome.missing = sorted(expected - set(self.records.get(path, {})))
             outcomes.append(outcome)
@@ -86,6 +87,6 @@ class Aggregator:
         return [record for path in sorted(self.records) for _, record in sorted(self.records[path].items())]
 
 
-def _is_suite_node(nodeid: str) -> bool:
+def is_suite_node(nodeid: str) -> bool:
     head = nodeid.split("::", 1)[0]
     return head.endswith((".yaml", ".yml"))

@@ -20,8 +20,8 @@ def _suite_files(paths: Sequence[str]) -> list[Path]:
 
 def cmd_validate(paths: Sequence[str]) -> int:
     """Check suite files against the schema and the registries; runs nothing."""
-    from .perturb.spec import load_any_suite
     from .selection import all_items
+    from .suite_files import load_any_suite
 
     files = _suite_files(paths)
     if not files:

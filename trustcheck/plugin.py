@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
+from . import heap
 from .aggregate import RECORD_KEY, record_of
 from .controller import ControllerPlugin
 from .items import RecordingItem, SuiteFile, TrustItem
 from .options import add_options
+from .report_transport import ReportTransport
 from .runtime import get_runtime, runtime_key
 from .suite_files import looks_like_property_file, looks_like_suite
 from .units import DEFAULT_UNIT_SIZE, build_units
@@ -42,6 +44,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line("markers", "critical: a missed item fails the run")
     config.stash[suite_errors_key] = []
+    heap.install(config)
+    config.pluginmanager.register(ReportTransport(packs=not _is_controller(config)), "trustcheck-report-transport")
     if _is_controller(config):
         config.pluginmanager.register(ControllerPlugin(config), "trustcheck-controller")
 
@@ -81,7 +85,10 @@ def pytest_make_collect_report(collector: pytest.Collector):
 def pytest_collection_finish(session: pytest.Session) -> None:
     # After -k/-m/--lf deselection: batch exactly the items that will run in this process.
     size = session.config.getoption("trust_batch_size") or DEFAULT_UNIT_SIZE
-    build_units([item for item in session.items if isinstance(item, TrustItem)], size)
+    trust_items = [item for item in session.items if isinstance(item, TrustItem)]
+    build_units(trust_items, size)
+    if trust_items:
+        heap.freeze_long_lived(session.config)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .perturb.spec import PropertySpec
+    from .suite import Suite
 
 _HEAD_BYTES = 8192
 _KIND_LINE = re.compile(rb"^kind:\s*['\"]?property['\"]?\s*(#.*)?$", re.MULTILINE)
@@ -30,3 +35,15 @@ def looks_like_suite(path: Path) -> bool:
 def looks_like_property_file(path: Path) -> bool:
     """A suite with a top-level `kind: property` line: a metamorphic property, not a task."""
     return bool(_KIND_LINE.search(_head(path)))
+
+
+def load_any_suite(path: Path, display: str | None = None) -> Suite | PropertySpec:
+    """A plain suite or, when the file says `kind: property`, a property suite."""
+    if looks_like_property_file(path):
+        # Imported on demand: property suites need hypothesis, plain suites do not.
+        from .perturb.spec import load_property
+
+        return load_property(path, display)
+    from .suite import load_suite
+
+    return load_suite(path, display)

@@ -6,11 +6,8 @@ from importlib import resources
 import pytest
 
 from trustcheck.errors import SuiteError
-from trustcheck.perturb.spec import (
-    is_property_document,
-    load_property,
-    looks_like_property_file,
-)
+from trustcheck.perturb.spec import is_property_document, load_property
+from trustcheck.suite_files import looks_like_property_file
 
 JAILBREAK_PROPERTY = """\
 trustcheck: 1

@@ -21,14 +21,11 @@ from ..suite import (
     GenerationSpec,
     MetricSpec,
     SampleSpec,
-    Suite,
     data_spec,
     find_metric,
-    load_suite,
     read_yaml,
     validate_document,
 )
-from ..suite_files import looks_like_property_file
 from . import metric as _registers_the_invariance_metric  # noqa: F401
 from .catalog import UnknownKindError, kind_names, known_names
 from .property import DEFAULT_CALL_BUDGET, DEFAULT_MAX_EXAMPLES
@@ -167,8 +164,3 @@ def load_property(path: Path, display: str | None = None) -> PropertySpec:
     _check(spec)
     _check_gates(spec)
     return spec
-
-
-def load_any_suite(path: Path, display: str | None = None) -> Suite | PropertySpec:
-    """A plain suite or, when the file says `kind: property`, a property suite."""
-    return load_property(path, display) if looks_like_property_file(path) else load_suite(path, display)
