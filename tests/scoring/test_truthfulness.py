@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from scoring_support import (
     RuleJudge,
@@ -109,6 +111,24 @@ def test_external_f1_per_source_and_average():
     climate = (2 / 3 + 0.8) / 2
     assert metric("trustllm_external_f1", records, source="climate").value == pytest.approx(climate)
     assert metric("trustllm_external_f1", records).value == pytest.approx((climate + 1.0) / 2)
+
+
+def test_external_f1_from_counts_equals_macro_f1_of_the_answers():
+    rng = random.Random(3)
+    records = [
+        record(rng.choice(["correct", "incorrect", "correct", "dropped"]), source=rng.choice(["a", "b", "c"]), answer=rng.choice(["SUPPORT", "REFUTE"]))
+        for _ in range(200)
+    ]
+    records += [record("correct", source="d", answer="SUPPORT")]  # a source with one class
+    expected = {}
+    for source in "abcd":
+        kept = [r for r in records if r["fields"]["source"] == source and r["verdict"] in ("correct", "incorrect")]
+        gold = [r["fields"]["answer"] for r in kept]
+        flipped = {"SUPPORT": "REFUTE", "REFUTE": "SUPPORT"}
+        predicted = [g if r["verdict"] == "correct" else flipped[g] for g, r in zip(gold, kept)]
+        expected[source] = macro_f1(gold, predicted)
+        assert metric("trustllm_external_f1", records, source=source).value == expected[source]
+    assert metric("trustllm_external_f1", records).value == pytest.approx(sum(expected.values()) / 4)
 
 
 def test_hallucination_golden_cases():
