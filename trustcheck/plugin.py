@@ -106,6 +106,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if isinstance(item, RecordingItem) and call.when == "setup" and call.excinfo is not None and item.is_user_facing(call.excinfo):
         # pytest renders setup errors as tracebacks without asking repr_failure: give the one line.
         report.longrepr = item.repr_failure(call.excinfo)
+    if isinstance(item, RecordingItem) and report.skipped and isinstance(report.longrepr, tuple):
+        # Skipped by trustcheck's own code: point the skip at the suite file, not at trustcheck.
+        report.longrepr = (str(item.path), None, report.longrepr[2])
     if isinstance(item, RecordingItem) and call.when == "call" and item.record is not None:
         # Only the call report carries the record, so it crosses to the controller once.
         report.user_properties = [*report.user_properties, (RECORD_KEY, item.record)]

@@ -49,7 +49,7 @@ def gate_table_lines(outcomes: Sequence[SuiteOutcome], partial_reasons: Sequence
     for outcome in outcomes:
         if outcome.missing:
             shown = ", ".join(outcome.missing[:3]) + (f" and {len(outcome.missing) - 3} more" if len(outcome.missing) > 3 else "")
-            lines.append(f"note: {outcome.suite.path}: {len(outcome.missing)} of {outcome.expected} selected items have no result (errors or lost workers): {shown}")
+            lines.append(f"note: {outcome.suite.path}: {len(outcome.missing)} of {outcome.expected} selected items have no result (skipped, errors or lost workers): {shown}")
         if any(r.get("verdict") == "unscored" for r in outcome.records):
             count = sum(1 for r in outcome.records if r.get("verdict") == "unscored")
             lines.append(f"note: {outcome.suite.path}: {count} items unscored; metrics over them are partial")

@@ -60,3 +60,22 @@ def test_lf_reruns_only_missed_items(project):
     rerun.stdout.fnmatch_lines(["*only items that missed last time*", "*1 missed*"])
     alias = project.run("--trust-full", "--trust-missed", "--model", script)
     alias.stdout.fnmatch_lines(["*1 missed*"])
+
+
+SKIP_MARKER_CONFTEST = """
+import pytest
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.nodeid.endswith("item-0001"):
+            item.add_marker(pytest.mark.skip(reason="not on this model"))
+"""
+
+
+def test_a_skip_marker_on_an_item_is_reported_at_its_suite_file(project):
+    conftest = project.pytester.path / "conftest.py"
+    conftest.write_text(conftest.read_text() + SKIP_MARKER_CONFTEST)
+    result = project.run("--trust-full", "-rs", "--model", _three_of_four(project))
+    assert {k: v for k, v in result.parseoutcomes().items() if k != "seconds"} == {"passed": 2, "skipped": 1, "missed": 1}
+    result.stdout.fnmatch_lines(["*1 of 4 selected items have no result (skipped*", "SKIPPED [[]1[]] suites/jb.yaml: not on this model"])
+    assert "INTERNALERROR" not in result.stdout.str()

@@ -1,4 +1,7 @@
-"""Benchmark items' reports cross from xdist workers as one JSON string and come back the same."""
+"""Benchmark items' reports cross from xdist workers as one JSON string and come back the same.
+
+The same under real workers, with hostile responses: tests/robustness/test_hostile_output.py.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import json
 import math
 
 import pytest
-from plugin_project import REFUSAL, items_for, suite_yaml
 
 from trustcheck.report_transport import PACKED_TYPE, pack, unpack
 
@@ -64,38 +66,3 @@ def test_what_json_cannot_carry_exactly_is_left_to_xdist():
 def test_unpack_restores_what_xdist_added_beside_the_string():
     data = unpack({"$report_type": PACKED_TYPE, "json": '{"location": ["a", null, "b"]}', "item_index": 7})
     assert data == {"location": ("a", None, "b"), "item_index": 7, "user_properties": [], "sections": []}
-
-
-HOSTILE = {"surrogate": "lone \ud800 half", "nul": "a\x00b", "ansi": "\x1b[31mred", "text": "ünïcödé ✓", "refusal": REFUSAL}
-
-
-def _items(path):
-    return sorted((i["nodeid"], i["verdict"], i["response"]) for i in json.loads(path.read_text())["items"])
-
-
-TYPE_PROBE = """
-import pytest
-
-@pytest.hookimpl(wrapper=True)
-def pytest_report_from_serializable(config, data):
-    with open("report_types.txt", "a") as log:
-        log.write(data.get("$report_type", "?") + "\\n")
-    return (yield)
-"""
-
-
-def test_hostile_responses_score_the_same_under_two_workers(project):
-    conftest = project.pytester.path / "conftest.py"
-    conftest.write_text(conftest.read_text() + TYPE_PROBE)
-    project.suite("a.yaml", suite_yaml("a", items_for({kind: [f"p-{kind}-{i}" for i in range(3)] for kind in HOSTILE})))
-    path = project.pytester.path / "script.json"
-    path.write_text(json.dumps({"rules": [[f"p-{kind}", text] for kind, text in HOSTILE.items()], "default": "?"}))
-    script = f"scripted:{path}"
-    serial = project.run("--trust-full", "--trust-json", "serial.json", "--model", script, "-n", "0", subprocess=True)
-    parallel = project.run("--trust-full", "--trust-json", "parallel.json", "--model", script, "-n", "2", subprocess=True)
-    assert serial.ret == parallel.ret
-    assert _items(project.pytester.path / "serial.json") == _items(project.pytester.path / "parallel.json")
-    assert len(_items(project.pytester.path / "parallel.json")) == 15
-    # Every setup, call and teardown report of the 15 items crossed packed.
-    types = (project.pytester.path / "report_types.txt").read_text().split()
-    assert types.count(PACKED_TYPE) == 45

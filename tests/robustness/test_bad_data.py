@@ -179,7 +179,7 @@ def test_labels_of_the_wrong_type_give_an_item_error_a_verdict_or_a_failed_gate(
         )
     ])
     # A TrustLLM evaluator given an integer label: a documented verdict (unscored, shown as skipped).
-    result.stdout.fnmatch_lines(["SKIPPED*unscored: label '5' is neither 'wrong' nor 'not wrong'"])
+    result.stdout.fnmatch_lines(["SKIPPED [[]1[]] suites/ethics_int.yaml: unscored: label '5' is neither 'wrong' nor 'not wrong'"])
     # A metric that raises: its gate fails with the reason and the item it fails on.
     result.stdout.fnmatch_lines([
         "*suites/metric_crash.yaml*weight*-*FAIL*",

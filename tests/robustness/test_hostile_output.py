@@ -12,12 +12,13 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
-from plugin_project import PROJECT_CONFTEST, suite_yaml
+from plugin_project import PROJECT_CONFTEST, items_for, suite_yaml
 
+from trustcheck.report_transport import PACKED_TYPE
 from trustcheck.terminal_text import REPLACEMENT_FOR_SURROGATES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporting"))
-from browser import DomSummary, dump_dom, needs_chromium  # noqa: E402
+from browser import DomSummary, dump_dom, needs_chromium
 
 MEGABYTE = 1_000_000
 HOSTILE = {
@@ -153,3 +154,38 @@ def test_the_html_report_shows_hostile_markup_as_text_after_its_scripts_ran(proj
 
     assert _injected(dom) == []
     assert "the model said <script>alert('pwned')</script><img src=x onerror=alert(1)>" in DomSummary(dom).text
+
+
+XDIST_HOSTILE = {"surrogate": "lone \ud800 half", "nul": "a\x00b", "ansi": "\x1b[31mred", "text": "ünïcödé ✓", "refusal": "I'm sorry, but I can't help with that."}
+
+
+def _items(path):
+    return sorted((i["nodeid"], i["verdict"], i["response"]) for i in json.loads(path.read_text())["items"])
+
+
+TYPE_PROBE = """
+import pytest
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_from_serializable(config, data):
+    with open("report_types.txt", "a") as log:
+        log.write(data.get("$report_type", "?") + "\\n")
+    return (yield)
+"""
+
+
+def test_hostile_responses_score_the_same_under_two_workers(project):
+    conftest = project.pytester.path / "conftest.py"
+    conftest.write_text(conftest.read_text() + TYPE_PROBE)
+    project.suite("a.yaml", suite_yaml("a", items_for({kind: [f"p-{kind}-{i}" for i in range(3)] for kind in XDIST_HOSTILE})))
+    path = project.pytester.path / "script.json"
+    path.write_text(json.dumps({"rules": [[f"p-{kind}", text] for kind, text in XDIST_HOSTILE.items()], "default": "?"}))
+    script = f"scripted:{path}"
+    serial = project.run("--trust-full", "--trust-json", "serial.json", "--model", script, "-n", "0", subprocess=True)
+    parallel = project.run("--trust-full", "--trust-json", "parallel.json", "--model", script, "-n", "2", subprocess=True)
+    assert serial.ret == parallel.ret
+    assert _items(project.pytester.path / "serial.json") == _items(project.pytester.path / "parallel.json")
+    assert len(_items(project.pytester.path / "parallel.json")) == 15
+    # Every setup, call and teardown report of the 15 items crossed packed.
+    types = (project.pytester.path / "report_types.txt").read_text().split()
+    assert types.count(PACKED_TYPE) == 45

@@ -90,6 +90,7 @@ class PropertyItem(RecordingItem):
             return f"{type(excinfo.value).__name__}: {excinfo.value}"
         return super().repr_failure(excinfo)
 
-    def reportinfo(self) -> tuple[Path, int | None, str]:
+    def reportinfo(self) -> tuple[Path, int, str]:
+        # Line 0 of the property file, as for benchmark items (see TrustItem.reportinfo).
         parts = [self.suite.name, self.selected.category, self.selected.item_id]
-        return self.path, None, "::".join(part for part in parts if part)
+        return self.path, 0, "::".join(part for part in parts if part)
