@@ -72,8 +72,9 @@ class ControllerPlugin:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtestloop(self, session: pytest.Session):
         yield
-        # The reports and records of the run live until the end: spare them the collections.
-        heap.freeze_long_lived(self.config)
+        if self.aggregator.records:
+            # The reports and records of the run live until the end: spare them the collections.
+            heap.freeze_long_lived(self.config)
         self.outcomes = self.aggregator.score(self.config.getoption("trust_scoring"), self.profile)
         profile_problems = self.profile.suite_name_problems(o.suite.name for o in self.outcomes) if self.profile else []
         for problem in profile_problems:

@@ -23,7 +23,6 @@ def install(config: pytest.Config) -> None:
     """Call from pytest_configure, so this cleanup runs after pytest's own end-of-session
     collections (cleanups run last-in first-out, and pytest registers its own later)."""
     config.add_cleanup(lambda: _unfreeze(config))
-    _skip_collection_at_exit()
 
 
 def freeze_long_lived(config: pytest.Config) -> None:
@@ -32,6 +31,7 @@ def freeze_long_lived(config: pytest.Config) -> None:
         return
     gc.freeze()
     config.stash[_frozen_by_us] = True
+    _skip_collection_at_exit()
 
 
 def _unfreeze(config: pytest.Config) -> None:
@@ -42,7 +42,9 @@ def _unfreeze(config: pytest.Config) -> None:
 
 def _skip_collection_at_exit() -> None:
     # Once the interpreter exits, shutdown frees by reference counts; frozen objects spare it the
-    # repeated full collections over everything still alive (about 2 s at full size).
+    # repeated full collections over everything still alive (about 2 s at full size). Only in
+    # processes that ran benchmark items: those collections are where garbage cycles get
+    # finalized, and other test runs keep them.
     global _exit_freeze_registered
     if not _exit_freeze_registered:
         atexit.register(gc.freeze)

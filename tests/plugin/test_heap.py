@@ -40,3 +40,10 @@ def test_a_heap_frozen_by_somebody_else_stays_frozen(project):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_run_without_benchmark_items_leaves_the_collector_alone(pytester):
+    pytester.makepyfile(test_plain="import gc\n\ndef test_plain():\n    assert gc.get_freeze_count() == 0\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    assert gc.get_freeze_count() == 0
