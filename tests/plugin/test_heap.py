@@ -28,7 +28,7 @@ def test_items_run_frozen_and_the_heap_is_unfrozen_after_the_session(project):
     assert gc.get_freeze_count() == 0
     result = _run(project)
     assert result.parseoutcomes()["passed"] == 2
-    recorded = [c for c in result.reprec.getcalls("pytest_sessionfinish")][0].session.config.frozen_during_items
+    recorded = result.reprec.getcalls("pytest_sessionfinish")[0].session.config.frozen_during_items
     assert len(recorded) == 3 and all(count > 0 for count in recorded)
     assert gc.get_freeze_count() == 0
 
