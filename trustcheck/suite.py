@@ -194,9 +194,34 @@ def _metric_spec(raw: Mapping[str, Any]) -> MetricSpec:
     )
 
 
-def build_suite(document: Mapping[str, Any], display: str) -> Suite:
+def generation_spec(document: Mapping[str, Any]) -> GenerationSpec:
+    """A suite or property document's `generation` section over the defaults."""
     generation = {**DEFAULT_GENERATION, **document.get("generation", {})}
+    return GenerationSpec(
+        temperature=float(generation["temperature"]),
+        max_new_tokens=int(generation["max_new_tokens"]),
+        mode=generation["mode"],
+        stop=tuple(generation["stop"]),
+    )
+
+
+def sample_spec(document: Mapping[str, Any]) -> SampleSpec:
     sample = document.get("sample", {})
+    return SampleSpec(
+        strata=tuple(sample["strata"]) if "strata" in sample else None,
+        per_stratum=sample.get("per_stratum"),
+        group_by=sample.get("group_by"),
+    )
+
+
+def gate_specs(document: Mapping[str, Any]) -> tuple[GateSpec, ...]:
+    return tuple(
+        GateSpec(g["metric"], g["op"], float(g["threshold"]), tuple(g.get("modes", ("toolkit", "paper"))))
+        for g in document.get("gates", [])
+    )
+
+
+def build_suite(document: Mapping[str, Any], display: str) -> Suite:
     return Suite(
         path=display,
         name=document["name"],
@@ -204,26 +229,14 @@ def build_suite(document: Mapping[str, Any], display: str) -> Suite:
         task=document["task"],
         description=document.get("description", ""),
         data=data_spec(document["data"]),
-        generation=GenerationSpec(
-            temperature=float(generation["temperature"]),
-            max_new_tokens=int(generation["max_new_tokens"]),
-            mode=generation["mode"],
-            stop=tuple(generation["stop"]),
-        ),
+        generation=generation_spec(document),
         evaluator=document["evaluator"]["name"],
         evaluator_options=dict(document["evaluator"].get("options", {})),
         expect=_as_tuple(document["expect"]["verdict"]),
         critical=bool(document.get("critical", False)),
-        sample=SampleSpec(
-            strata=tuple(sample["strata"]) if "strata" in sample else None,
-            per_stratum=sample.get("per_stratum"),
-            group_by=sample.get("group_by"),
-        ),
+        sample=sample_spec(document),
         metrics=tuple(_metric_spec(m) for m in document.get("metrics", [])),
-        gates=tuple(
-            GateSpec(g["metric"], g["op"], float(g["threshold"]), tuple(g.get("modes", ("toolkit", "paper"))))
-            for g in document.get("gates", [])
-        ),
+        gates=gate_specs(document),
     )
 
 

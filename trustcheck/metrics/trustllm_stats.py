@@ -97,8 +97,7 @@ def bootstrap_interval(
     n = len(units)
     if n < 2:
         return None, None
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n, size=(resamples, n))
+    draws = _draws(n, resamples, seed)
     return _percentile_interval(statistic(units[row] if isinstance(units, np.ndarray) else [units[i] for i in row]) for row in draws)
 
 
@@ -122,12 +121,17 @@ def category_bootstrap_result(
         return MetricResult(value=None, n=n, note=note)
     low = high = None
     if n >= 2:
-        draws = np.random.default_rng(SEED).integers(0, n, size=(RESAMPLES, n))
+        draws = _draws(n, RESAMPLES, SEED)
         offsets = (np.arange(RESAMPLES) * size)[:, None]
         counts = np.bincount((codes[draws] + offsets).ravel(), minlength=RESAMPLES * size).reshape(RESAMPLES, size)
         low, high = _percentile_interval([statistic(row) for row in counts.tolist()])
     shown = round(value, round_to) if round_to is not None else float(value)
     return MetricResult(value=shown, low=low, high=high, n=n, note=note)
+
+
+def _draws(n: int, resamples: int, seed: int) -> np.ndarray:
+    """Which unit each resample takes at each position: shared, so both bootstraps draw alike."""
+    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
 
 
 def _percentile_interval(values: Iterable[float | None]) -> tuple[float | None, float | None]:

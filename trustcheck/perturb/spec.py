@@ -15,7 +15,6 @@ from typing import Any
 from ..errors import SuiteError
 from ..evaluators.registry import known_evaluators
 from ..suite import (
-    DEFAULT_GENERATION,
     DataSpec,
     GateSpec,
     GenerationSpec,
@@ -23,7 +22,10 @@ from ..suite import (
     SampleSpec,
     data_spec,
     find_metric,
+    gate_specs,
+    generation_spec,
     read_yaml,
+    sample_spec,
     validate_document,
 )
 from . import metric as _registers_the_invariance_metric  # noqa: F401
@@ -92,9 +94,7 @@ def _metrics(data: DataSpec) -> tuple[MetricSpec, ...]:
 
 
 def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
-    generation = {**DEFAULT_GENERATION, **document.get("generation", {})}
     data = data_spec(document["data"])
-    sample = document.get("sample", {})
     budget = document.get("budget", {})
     return PropertySpec(
         path=display,
@@ -104,17 +104,8 @@ def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
         description=document.get("description", ""),
         property=document["property"],
         data=data,
-        sample=SampleSpec(
-            strata=tuple(sample["strata"]) if "strata" in sample else None,
-            per_stratum=sample.get("per_stratum"),
-            group_by=sample.get("group_by"),
-        ),
-        generation=GenerationSpec(
-            temperature=float(generation["temperature"]),
-            max_new_tokens=int(generation["max_new_tokens"]),
-            mode=generation["mode"],
-            stop=tuple(generation["stop"]),
-        ),
+        sample=sample_spec(document),
+        generation=generation_spec(document),
         evaluator=document["evaluator"]["name"],
         evaluator_options=dict(document["evaluator"].get("options", {})),
         expect=_expect(document),
@@ -125,10 +116,7 @@ def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
         model_calls=int(budget.get("model_calls", DEFAULT_CALL_BUDGET)),
         critical=bool(document.get("critical", True)),
         metrics=_metrics(data),
-        gates=tuple(
-            GateSpec(g["metric"], g["op"], float(g["threshold"]), tuple(g.get("modes", ("toolkit", "paper"))))
-            for g in document.get("gates", [])
-        ),
+        gates=gate_specs(document),
     )
 
 

@@ -142,22 +142,21 @@ class ServiceSet:
                 self._answers = {}
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        embed = self._services.get("embed")
-        if embed is None:
-            raise ServiceUnavailable(NEEDS_EMBED)
-        vectors = _call(embed, texts, "the embedding model")
-        if len(vectors) != len(texts):
-            raise ServiceUnavailable(f"the embedding model returned {len(vectors)} vectors for {len(texts)} texts")
+        vectors = self._one_per_text("embed", NEEDS_EMBED, texts, "the embedding model", "vectors")
         return [[float(x) for x in vector] for vector in vectors]
 
     def toxicity(self, texts: list[str]) -> list[float | None]:
-        scorer = self._services.get("toxicity")
-        if scorer is None:
-            raise ServiceUnavailable(NEEDS_TOXICITY)
-        scores = _call(scorer, texts, "the toxicity scorer")
-        if len(scores) != len(texts):
-            raise ServiceUnavailable(f"the toxicity scorer returned {len(scores)} scores for {len(texts)} texts")
+        scores = self._one_per_text("toxicity", NEEDS_TOXICITY, texts, "the toxicity scorer", "scores")
         return [None if s is None else float(s) for s in scores]
+
+    def _one_per_text(self, key: str, missing: str, texts: list[str], what: str, noun: str) -> list[Any]:
+        service = self._services.get(key)
+        if service is None:
+            raise ServiceUnavailable(missing)
+        results = _call(service, texts, what)
+        if len(results) != len(texts):
+            raise ServiceUnavailable(f"{what} returned {len(results)} {noun} for {len(texts)} texts")
+        return results
 
 
 def _call(service: Any, texts: list[str], what: str) -> Any:
