@@ -1,6 +1,9 @@
 """Shared test options: slow real-model tests run with --run-slow (CI does)."""
 
+from pathlib import Path
+
 import pytest
+from support.requirements import missing
 
 pytest_plugins = ["pytester"]
 
@@ -16,3 +19,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's headless chromium, for the report tests that render pages."""
+    path = Path("/usr/bin/chromium")
+    if not path.exists():
+        missing("needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    return path

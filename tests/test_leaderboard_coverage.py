@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.requirements import trustllm_data
 
 from trustcheck.profiles import load_profile
 from trustcheck.suite import load_suite
@@ -106,8 +107,7 @@ def test_a_replayed_sample_carries_every_leaderboard_metric(tmp_path):
     """Recorded and scored as the toolkit does, replayed and scored as the paper does: the
     leaderboard's own numbers are paper-mode ones (toolkit mode's AdvInstruction pairs
     instructions 2k and 2k+1, which a sample seldom holds both of)."""
-    if not os.environ.get("TRUSTCHECK_DATA"):
-        pytest.skip("TRUSTCHECK_DATA is not set: it names the TrustLLM data (dir or dataset.zip)")
+    trustllm_data()
     paths = [str(ROOT / "suites" / d) for d in DIMENSIONS]
     common = [*paths, "--trust-sample", "8", "--trust-judge", "synthetic:3", "--trust-no-cache"]
     recorded = _pytest([*common, "--model", "synthetic:3", "--trust-record", str(tmp_path / "rec"), "--trust-json", str(tmp_path / "toolkit.json")], tmp_path)

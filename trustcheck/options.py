@@ -1,53 +1,112 @@
-"""Command-line options and ini keys, and what they say about the selection."""
+"""Command-line options and their ini keys, and what they say about the selection.
+
+Every `--trust-*` option (and `--model`) has an ini key of the same name as its dest: the command
+line wins, then the ini file (or `-o key=value`), then the default shown in `--help`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 EVIDENCE_CHOICES = ("auto", "all", "missed", "none")
 
 
+@dataclass(frozen=True)
+class TrustOption:
+    """One option: its flag, its dest (also its ini key), its default and how to read a value."""
+
+    flag: str
+    dest: str
+    help: str
+    default: Any = None
+    kind: Callable[[str], Any] = str
+    choices: tuple[str, ...] | None = None
+    action: str | None = None  # "store_true" or "append"
+    metavar: str | None = None
+
+    def ini_type(self) -> str:
+        return {"store_true": "bool", "append": "linelist"}.get(self.action or "", "string")
+
+    def help_text(self) -> str:
+        default = "" if self.default in (None, False, []) else f"default {self.default}; "
+        return f"{self.help} ({default}ini {self.dest})"
+
+
+OPTIONS: tuple[TrustOption, ...] = (
+    TrustOption("--model", "trust_model", "model spec: default | PROFILE | gguf:PATH | hf:ID_OR_DIR | openai:URL@MODEL | replay:DIR", "default"),
+    TrustOption("--trust-data", "trust_data", "TrustLLM data: a directory or dataset.zip (else $TRUSTCHECK_DATA, else the fetched copy)"),
+    TrustOption("--trust-sample", "trust_sample", "items per stratum (attack/source/label)", 3, int),
+    TrustOption("--trust-full", "trust_full", "run every item instead of a sample", False, action="store_true"),
+    TrustOption("--trust-seed", "trust_seed", "seed for sampling items and for sampled generation", 0, int),
+    TrustOption("--trust-scoring", "trust_scoring", "score as the TrustLLM toolkit does, or as the paper did", "toolkit", choices=("toolkit", "paper")),
+    TrustOption("--trust-profile", "trust_profile", "gate profile: paper-median (each suite's own gates), paper-best, or a YAML file"),
+    TrustOption("--trust-json", "trust_json", "write results (metrics, gates, items, model identity) to this JSON file"),
+    TrustOption("--trust-cache-dir", "trust_cache_dir", "response cache directory, relative to the rootdir", ".trustcheck"),
+    TrustOption("--trust-no-cache", "trust_no_cache", "neither read nor write the response cache", False, action="store_true"),
+    TrustOption("--trust-record", "trust_record", "write every response with its cache key to this directory (for replay:DIR)"),
+    TrustOption("--trust-batch-size", "trust_batch_size", "items generated together in one backend call (default 32; 64 for transformers on CUDA)", kind=int),
+    TrustOption("--trust-device", "trust_device", "device for transformers models: auto, cpu, cuda, cuda:N, mps", "auto"),
+    TrustOption("--trust-concurrency", "trust_concurrency", "concurrent requests to an OpenAI-compatible server", 8, int),
+    TrustOption("--trust-backend-option", "trust_backend_option", "backend setting, repeatable: n_ctx (context length), retries, backoff, timeout (HTTP servers)", action="append", metavar="KEY=VALUE"),
+    TrustOption("--trust-judge", "trust_judge", "model spec of an LLM judge for tasks that need one"),
+    TrustOption("--trust-refusal", "trust_refusal", "refusal classifier behind RtA: refusal (the keyword detector, default) | longformer | refusal-judge"),
+    TrustOption("--trust-refusal-model", "trust_refusal_model", "hub id or directory of the Longformer refusal classifier"),
+    TrustOption("--trust-toxicity", "trust_toxicity", "toxicity scorer: profanity-check (offline, default) | perspective | classifier:ID_OR_DIR | none"),
+    TrustOption("--trust-embeddings", "trust_embeddings", "embeddings: minilm (offline, default) | openai:BASE_URL@MODEL | none"),
+    TrustOption("--trust-baseline", "trust_baseline", "results JSON of the last release: fail metrics that are significantly worse on the same items"),
+    TrustOption("--trust-baseline-level", "trust_baseline_level", "significance level of the baseline comparison", 0.05, float),
+    TrustOption("--trust-missed", "trust_missed", "run only items that missed (or failed) last time; same as --lf", False, action="store_true"),
+    TrustOption("--trust-html-evidence", "trust_html_evidence", "which items carry prompt/response/verdict evidence in the --html report: auto (all up to 2000 items, else missed only), all, missed or none", "auto", choices=EVIDENCE_CHOICES),
+)
+
+
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("trustcheck", "trustcheck: LLM trustworthiness suites")
-    group.addoption("--model", dest="trust_model", default=None, help="model spec: default | PROFILE | gguf:PATH | hf:ID_OR_DIR | openai:URL@MODEL | replay:DIR")
-    group.addoption("--trust-data", dest="trust_data", default=None, help="TrustLLM data: a directory or dataset.zip (else $TRUSTCHECK_DATA, else the fetched copy)")
-    group.addoption("--trust-sample", dest="trust_sample", type=int, default=None, help="items per stratum (attack/source/label); default from ini trust_sample (3)")
-    group.addoption("--trust-full", dest="trust_full", action="store_true", help="run every item instead of a sample")
-    group.addoption("--trust-seed", dest="trust_seed", type=int, default=0, help="seed for sampling items and for sampled generation")
-    group.addoption("--trust-scoring", dest="trust_scoring", choices=("toolkit", "paper"), default="toolkit", help="score as the TrustLLM toolkit does, or as the paper did")
-    group.addoption("--trust-profile", dest="trust_profile", default=None, help="gate profile: paper-median (the default: each suite's own gates), paper-best, or a YAML file")
-    group.addoption("--trust-json", dest="trust_json", default=None, help="write results (metrics, gates, items, model identity) to this JSON file")
-    group.addoption("--trust-cache-dir", dest="trust_cache_dir", default=None, help="response cache directory (default .trustcheck in the rootdir)")
-    group.addoption("--trust-no-cache", dest="trust_no_cache", action="store_true", help="neither read nor write the response cache")
-    group.addoption("--trust-record", dest="trust_record", default=None, help="write every response with its cache key to this directory (for replay:DIR)")
-    group.addoption("--trust-batch-size", dest="trust_batch_size", type=int, default=None, help="items generated together in one backend call")
-    group.addoption("--trust-device", dest="trust_device", default="auto", help="device for transformers models: auto, cpu, cuda, cuda:N, mps")
-    group.addoption("--trust-concurrency", dest="trust_concurrency", type=int, default=8, help="concurrent requests to an OpenAI-compatible server")
-    group.addoption("--trust-backend-option", dest="trust_backend_option", action="append", default=None, metavar="KEY=VALUE", help="backend setting, repeatable: n_ctx (context length), retries, backoff, timeout (HTTP servers)")
-    group.addoption("--trust-judge", dest="trust_judge", default=None, help="model spec of an LLM judge for tasks that need one")
-    group.addoption("--trust-refusal", dest="trust_refusal", default=None, help="refusal classifier behind RtA: refusal (keyword detector, default) | longformer | refusal-judge")
-    group.addoption("--trust-refusal-model", dest="trust_refusal_model", default=None, help="hub id or directory of the Longformer refusal classifier")
-    group.addoption("--trust-toxicity", dest="trust_toxicity", default=None, help="toxicity scorer: profanity-check (default, offline) | perspective | classifier:ID_OR_DIR | none")
-    group.addoption("--trust-embeddings", dest="trust_embeddings", default=None, help="embeddings: minilm (default, offline) | openai:BASE_URL@MODEL | none")
-    group.addoption("--trust-baseline", dest="trust_baseline", default=None, help="results JSON of the last release: fail metrics that are significantly worse on the same items")
-    group.addoption("--trust-baseline-level", dest="trust_baseline_level", type=float, default=0.05, help="significance level of the baseline comparison (default 0.05)")
-    group.addoption("--trust-missed", dest="trust_missed", action="store_true", help="run only items that missed (or failed) last time; same as --lf")
-    add_html_options(parser)
-    parser.addini("trust_model", "default model spec or profile name", default="default")
-    parser.addini("trust_sample", "default items per stratum", default="3")
-    parser.addini("trust_cache_dir", "response cache directory", default=".trustcheck")
-    parser.addini("trust_models_file", "model profiles file (relative to the rootdir)", default="fixtures/models.yaml")
+    for option in OPTIONS:
+        _register(parser, group, option)
+    parser.addini("trust_models_file", "model profiles file, relative to the rootdir (default fixtures/models.yaml)", default="fixtures/models.yaml")
 
 
 def add_html_options(parser: pytest.Parser) -> None:
-    parser.getgroup("trustcheck").addoption(
-        "--trust-html-evidence",
-        dest="trust_html_evidence",
-        choices=EVIDENCE_CHOICES,
-        default="auto",
-        help="which items carry prompt/response/verdict evidence in the --html report: auto (all up to "
-        "2000 items, else missed only; default), all, missed or none",
-    )
+    """Only --trust-html-evidence, for a conftest that builds the HTML report without the plugin."""
+    (option,) = [o for o in OPTIONS if o.dest == "trust_html_evidence"]
+    _register(parser, parser.getgroup("trustcheck"), option)
+
+
+def _register(parser: pytest.Parser, group: Any, option: TrustOption) -> None:
+    extra: dict[str, Any] = {"action": option.action} if option.action else {"type": option.kind}
+    if option.choices:
+        extra["choices"] = option.choices
+    if option.metavar:
+        extra["metavar"] = option.metavar
+    # None on the command line means "not given", so the ini key can take over.
+    group.addoption(option.flag, dest=option.dest, default=None, help=option.help_text(), **extra)
+    ini_default = {"bool": False, "linelist": []}.get(option.ini_type(), None)
+    parser.addini(option.dest, option.help, type=option.ini_type(), default=ini_default)  # type: ignore[arg-type]
+
+
+def apply_ini_fallbacks(config: pytest.Config) -> None:
+    """Give every option not set on the command line its ini value, else its default."""
+    for option in OPTIONS:
+        if getattr(config.option, option.dest, None) is None:
+            setattr(config.option, option.dest, _ini_value(config, option))
+
+
+def _ini_value(config: pytest.Config, option: TrustOption) -> Any:
+    raw = config.getini(option.dest)
+    if option.action or raw in (None, ""):
+        return raw if option.action and raw else option.default
+    text = str(raw).strip()
+    if option.choices and text not in option.choices:
+        raise pytest.UsageError(f"ini {option.dest}: expected one of {', '.join(option.choices)}, found {text!r}")
+    try:
+        return option.kind(text)
+    except ValueError:
+        raise pytest.UsageError(f"ini {option.dest}: expected {option.kind.__name__}, found {text!r}") from None
 
 
 def partial_reasons(config: pytest.Config) -> list[str]:
@@ -62,6 +121,5 @@ def partial_reasons(config: pytest.Config) -> list[str]:
     if config.getoption("deselect", None):
         reasons.append("--deselect")
     if not config.getoption("trust_full"):
-        sample = config.getoption("trust_sample") or config.getini("trust_sample")
-        reasons.append(f"sample of {sample} per stratum (--trust-full for all)")
+        reasons.append(f"sample of {config.getoption('trust_sample')} per stratum (--trust-full for all)")
     return reasons

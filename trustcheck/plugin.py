@@ -11,7 +11,7 @@ from . import heap
 from .aggregate import RECORD_KEY, record_of
 from .controller import ControllerPlugin
 from .items import RecordingItem, SuiteFile, TrustItem
-from .options import add_options
+from .options import add_options, apply_ini_fallbacks
 from .report_transport import ReportTransport
 from .runtime import get_runtime, runtime_key
 from .suite_files import looks_like_property_file, looks_like_suite
@@ -31,6 +31,7 @@ def _is_controller(config: pytest.Config) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config: pytest.Config) -> None:
     # One scope per suite category keeps a unit of work on one worker, so batches stay whole.
+    apply_ini_fallbacks(config)
     option = config.option
     if getattr(option, "trust_missed", False):
         option.lf = True

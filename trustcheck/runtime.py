@@ -21,9 +21,6 @@ from .pool import ModelPool, worker_position
 from .service_cache import cache_services
 from .suite import Suite
 
-DEFAULT_SAMPLE = 3
-
-
 @dataclass
 class RunOptions:
     """The trustcheck options of this run, read once from the pytest config."""
@@ -50,11 +47,11 @@ class RunOptions:
         opt = config.getoption
         root = Path(config.rootpath)
         full = opt("trust_full")
-        sample = None if full else (opt("trust_sample") or int(config.getini("trust_sample") or DEFAULT_SAMPLE))
-        cache_dir = opt("trust_cache_dir") or config.getini("trust_cache_dir") or ".trustcheck"
+        sample = None if full else opt("trust_sample")
+        cache_dir = opt("trust_cache_dir")
         models_file = config.getini("trust_models_file") or "fixtures/models.yaml"
         return cls(
-            model=opt("trust_model") or config.getini("trust_model") or "default",
+            model=opt("trust_model"),
             data=opt("trust_data"),
             sample=sample,
             seed=opt("trust_seed"),

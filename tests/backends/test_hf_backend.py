@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.requirements import require_module
 from backends_support import hub_offline_env
 
 from trustcheck.backends import (
@@ -21,7 +22,7 @@ from trustcheck.backends import (
 from trustcheck.backends.hf_load import parse_spec
 from trustcheck.backends.workers import available_cores
 
-pytest.importorskip("transformers")
+require_module("transformers", "pip install 'trustcheck[hf]'")
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.requirements import require_module
 from backends_support import hub_offline_env
 
 from trustcheck.backends import (
@@ -17,7 +18,7 @@ from trustcheck.backends import (
     create_backend,
 )
 
-pytest.importorskip("llama_cpp")
+require_module("llama_cpp", "pip install 'trustcheck[llamacpp]'")
 
 
 def test_a_missing_file_is_one_line(tmp_path: Path) -> None:

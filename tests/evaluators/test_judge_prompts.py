@@ -7,6 +7,7 @@ import os
 import zipfile
 
 import pytest
+from support.requirements import trustllm_data
 
 from trustcheck.errors import DataError
 from trustcheck.evaluators.judge import load_task_prompt_specs, load_task_prompts
@@ -101,10 +102,8 @@ def test_malformed_file_names_file_and_key(tmp_path, document, message):
 
 
 def test_the_real_task_prompts():
-    location = os.environ.get("TRUSTCHECK_DATA")
-    if not location:
-        pytest.skip("TRUSTCHECK_DATA is not set: it names the TrustLLM data (dir or dataset.zip)")
-    specs = load_task_prompt_specs(location)
+    location = trustllm_data()
+    specs = load_task_prompt_specs(str(location))
     assert {"ETHICS", "stereotype_recognition", "advfact", "squad", "sycophancy_preference"} <= set(
         specs
     )

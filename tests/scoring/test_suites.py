@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from support.requirements import trustllm_data
 from scoring_support import PrefixRefusal, bang_toxicity, letter_embed, make_evaluator
 
 from trustcheck.data import data_source
@@ -49,10 +50,8 @@ def _sample(suite, items):
 @pytest.mark.parametrize("path", SUITES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 @pytest.mark.parametrize("mode", ["toolkit", "paper"])
 def test_suite_metrics_compute_on_real_items(path, mode):
-    location = os.environ.get("TRUSTCHECK_DATA")
-    if not location:
-        pytest.skip("TRUSTCHECK_DATA is not set: it names the TrustLLM data (dir or dataset.zip)")
-    source = data_source(Path(location))
+    location = trustllm_data()
+    source = data_source(location)
     suite = load_suite(path)
     items = _sample(suite, all_items(suite, source.load(suite.data.file)))
     evaluator = make_evaluator(

@@ -39,6 +39,10 @@ class ScriptedBackend:
         needle, as a worker killed mid-generation would; with a flag file, only the first time.
         `interrupt_on: [needle, ...]`: the process gets SIGINT (Ctrl-C) instead."""
         if any(needle in r.prompt for needle in self.script.get("interrupt_on", []) for r in requests):
+            # A runner that started this process in the background hands it SIGINT ignored (a
+            # shell without job control does that), and Python then never installs its handler:
+            # restore it, so the interrupt fires whatever the parent's disposition.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             signal.raise_signal(signal.SIGINT)
         for needle, flag in self.script.get("exit_on", []):
             if any(needle in r.prompt for r in requests) and not (flag and Path(flag).exists()):
