@@ -21,6 +21,7 @@ from .pool import ModelPool, worker_position
 from .service_cache import cache_services
 from .suite import Suite
 
+
 @dataclass
 class RunOptions:
     """The trustcheck options of this run, read once from the pytest config."""

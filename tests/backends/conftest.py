@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.requirements import missing, require_module
 from backends_support import (
     LlamaServer,
     build_tiny_llama,
     save_smollm2_tokenizer,
     smollm2_gguf,
 )
+from support.requirements import missing, require_module
 
 from trustcheck.backends.registry import BackendOptions
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support.requirements import require_module
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from support.requirements import require_module
 
 from trustcheck.backends.chat import (
     chat_messages_builder,

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.requirements import require_module
 from backends_support import hub_offline_env
+from support.requirements import require_module
 
 from trustcheck.backends import (
     BackendError,

@@ -1,7 +1,5 @@
 """Perturbation values: composition, descriptions, serialisation, names and errors."""
 
-import os
-from pathlib import Path
 
 import pytest
 from support.requirements import trustllm_data

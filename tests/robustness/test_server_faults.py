@@ -19,7 +19,7 @@ import pytest
 from support.requirements import missing
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends"))
-from backends_support import LlamaServer, smollm2_gguf  # noqa: E402
+from backends_support import LlamaServer, smollm2_gguf
 
 pytestmark = pytest.mark.slow
 

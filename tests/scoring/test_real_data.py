@@ -6,13 +6,11 @@ gold answer in the expected format) end to end: each must reach the metric's bes
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from support.requirements import trustllm_data
 from scoring_support import RuleJudge, judge_all, make_evaluator, metric, records_of
+from support.requirements import trustllm_data
 
 from trustcheck.data import data_source
 from trustcheck.evaluators.trustllm.ethics import emotion_options

@@ -7,12 +7,11 @@ no metric may report a missing field or fail, and every headline metric gets a v
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from support.requirements import trustllm_data
 from scoring_support import PrefixRefusal, bang_toxicity, letter_embed, make_evaluator
+from support.requirements import trustllm_data
 
 from trustcheck.data import data_source
 from trustcheck.evaluators.base import Case

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from trustcheck.backends.base import Generation, GenerationRequest, ModelIdentity
 
