@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras="embeddings,toxicity"
+extras="all"
 [ "${1:-}" = "--dev" ] && extras="$extras,dev"
 
 if [ -z "${VIRTUAL_ENV:-}" ]; then

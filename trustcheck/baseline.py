@@ -269,18 +269,38 @@ def comparison_rows(comparison: Comparison) -> list[list[str]]:
     return rows
 
 
+def _verdict_sentence(comparison: Comparison) -> str:
+    regressions = comparison.regressions
+    verdict = (f"REGRESSION: {len(regressions)} metric(s) significantly worse" if regressions
+               else "no significant regression") + f" at level {comparison.level:g} (Holm-adjusted)"
+    counts = (f"{comparison.paired_items} paired items, {comparison.only_in_baseline} only in baseline, "
+              f"{comparison.only_in_current} only in current")
+    return f"{verdict}; {counts}."
+
+
+def format_comparison_markdown(comparison: Comparison, max_items: int = 20) -> str:
+    """The comparison for a pull-request comment: a verdict line, a Markdown table, the newly missed."""
+    from .results_text import markdown_table
+
+    icon = ":x:" if comparison.failed else ":white_check_mark:"
+    lines = [f"{icon} **{_verdict_sentence(comparison)}**", "", *markdown_table(comparison_rows(comparison))]
+    lines += [f"> warning: {w}" for w in comparison.warnings]
+    missed = comparison.newly_missed
+    if missed:
+        lines += ["", f"<details><summary>Newly missed items ({len(missed)})</summary>", ""]
+        lines += [f"- `{nodeid}`" for nodeid in missed[:max_items]]
+        lines += [f"- ... and {len(missed) - max_items} more"] if len(missed) > max_items else []
+        lines += ["", "</details>"]
+    return "\n".join(lines)
+
+
 def format_comparison_table(comparison: Comparison, max_items: int = 50) -> str:
     """The comparison as a plain-text table, a verdict line and the newly missed items."""
     rows = comparison_rows(comparison)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    regressions = comparison.regressions
-    verdict = (f"REGRESSION: {len(regressions)} metric(s) significantly worse" if regressions
-               else "no significant regression") + f" at level {comparison.level:g} (Holm-adjusted)"
-    counts = (f"{comparison.paired_items} paired items, {comparison.only_in_baseline} only in baseline, "
-              f"{comparison.only_in_current} only in current")
-    lines += ["", f"{verdict}; {counts}."]
+    lines += ["", _verdict_sentence(comparison)]
     lines += [f"warning: {w}" for w in comparison.warnings]
     if any(m.basis == PASS_MISS for m in comparison.metrics):
         lines.append("(pass/miss): the results carry no metric definition; rates are compared on the items'"

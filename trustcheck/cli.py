@@ -50,16 +50,43 @@ def cmd_data_fetch(source: str | None) -> int:
     return 0
 
 
+def cmd_init(target: str, dimensions: list[str] | None, force: bool) -> int:
+    from .init_project import init_project
+
+    written = init_project(Path(target), dimensions, force)
+    suites = sum(1 for path in written if path.suffix == ".yaml")
+    print(f"wrote {suites} suite files under {Path(target) / 'suites'}; run them with: cd {target} && pytest")
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("trustcheck")
+    except PackageNotFoundError:
+        from . import __version__
+
+        return __version__
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trustcheck", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"trustcheck {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
-    validate = commands.add_parser("validate", help="check suite files without running them")
-    validate.add_argument("paths", nargs="+")
+    validate = commands.add_parser("validate", help="check suite files without running them",
+                                   description="Check suite files against the schema, the registries and their data; runs no model.")
+    validate.add_argument("paths", nargs="+", help="suite files or directories holding them")
+    init = commands.add_parser("init", help="copy the packaged suites into a project folder",
+                               description="Copy trustcheck's suites into DIR/suites (and write DIR/pytest.ini if absent), to edit thresholds and run them with pytest.")
+    init.add_argument("directory", metavar="DIR", help="the project folder (created if missing)")
+    init.add_argument("--dimension", action="append", default=None, help="only this dimension's suites (repeatable; default: all)")
+    init.add_argument("--force", action="store_true", help="overwrite suite files that already exist")
     data = commands.add_parser("data", help="manage the TrustLLM dataset")
     data_commands = data.add_subparsers(dest="data_command", required=True)
     fetch = data_commands.add_parser("fetch", help="install dataset.zip into the user cache")
     fetch.add_argument("--from", dest="source", default=None, help="URL, dataset.zip, or a directory holding it")
-    commands.add_parser("report", help="render an HTML report from a results JSON file", add_help=False)
+    commands.add_parser("report", help="summarize a results JSON file, or render it as HTML with --html", add_help=False)
     commands.add_parser("compare", help="compare two results files (baseline first)", add_help=False)
     return parser
 
@@ -74,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return cmd_validate(args.paths)
+        if args.command == "init":
+            return cmd_init(args.directory, args.dimension, args.force)
         return cmd_data_fetch(args.source)
     except TrustcheckError as error:
         print(f"trustcheck: {error}", file=sys.stderr)

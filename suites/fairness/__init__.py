@@ -1,0 +1,1 @@
+"""TrustLLM's fairness tasks as trustcheck suites."""

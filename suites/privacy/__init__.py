@@ -1,0 +1,1 @@
+"""TrustLLM's privacy tasks as trustcheck suites."""

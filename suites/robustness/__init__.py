@@ -1,0 +1,1 @@
+"""TrustLLM's robustness tasks as trustcheck suites."""

@@ -1,0 +1,1 @@
+"""TrustLLM's safety tasks as trustcheck suites."""

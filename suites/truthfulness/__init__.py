@@ -1,0 +1,1 @@
+"""TrustLLM's truthfulness tasks as trustcheck suites."""
