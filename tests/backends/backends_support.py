@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -211,5 +212,83 @@ class ScriptedOpenAIServer:
                 else:
                     choice = {"text": f"echo: {body['prompt']}", "finish_reason": "stop"}
                 self._send(200, json.dumps({"choices": [{"index": 0, **choice}]}).encode())
+
+        return Handler
+
+
+class KillingProxy:
+    """A real HTTP proxy in front of a LlamaServer that kills the server when the request numbered
+    `kill_at` (from 1, GETs not counted) arrives, so a test knows exactly which requests were
+    answered however loaded the machine is. After the kill every request is dropped unanswered,
+    as by a dead server, until `disarm()`."""
+
+    def __init__(self, server: LlamaServer, kill_at: int) -> None:
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        self.server, self.kill_at = server, kill_at
+        self.posts = 0
+        self.armed = True
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def disarm(self) -> None:
+        with self.lock:
+            self.armed = False
+
+    def _kill_now(self) -> bool:
+        with self.lock:
+            self.posts += 1
+            if self.armed and self.posts == self.kill_at and self.server.process is not None:
+                self.server.process.kill()
+                self.server.process.wait()
+            return self.armed and self.posts >= self.kill_at
+
+    def _handler(self) -> type:
+        from http.server import BaseHTTPRequestHandler
+
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _forward(self, body: bytes | None) -> None:
+                upstream = proxy.server.base_url.removesuffix("/v1") + self.path
+                request = urllib.request.Request(upstream, data=body, method=self.command,
+                                                 headers={"Content-Type": "application/json"})
+                try:
+                    with urllib.request.urlopen(request, timeout=300) as answer:
+                        status, payload = answer.status, answer.read()
+                except urllib.error.HTTPError as error:
+                    status, payload = error.code, error.read()
+                except OSError:
+                    self.close_connection = True
+                    return
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self) -> None:
+                self._forward(None)
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if proxy._kill_now():
+                    self.close_connection = True
+                    return
+                self._forward(body)
 
         return Handler

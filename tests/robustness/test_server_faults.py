@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import json
 import os
-import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 from support.requirements import missing
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backends"))
-from backends_support import LlamaServer, smollm2_gguf
+from backends_support import KillingProxy, LlamaServer, smollm2_gguf
 
 pytestmark = pytest.mark.slow
 
@@ -103,19 +102,15 @@ def _gates(results: dict) -> list:
 
 def test_a_server_killed_mid_run_gives_item_errors_and_a_rerun_completes_only_what_is_missing(project, gguf):
     project.suite("jb.yaml", _suite("jb"))
-    with LlamaServer(gguf) as server:
-        spec = f"openai:{server.base_url}@smollm2"
-        run = _pytest(project, "--model", spec, "--trust-json", "killed.json")
-        deadline = time.monotonic() + 300
-        while _cached_count(project.pytester.path / "cache" / "responses.sqlite3") < 4:  # the first unit is stored
-            assert run.poll() is None and time.monotonic() < deadline, "the run ended before the server was killed"
-            time.sleep(0.05)
-        server.process.send_signal(signal.SIGKILL)
-        server.process.wait()
-        code, output = _finish(run)
+    # The proxy kills the server when the fifth completion request arrives: the first unit of four
+    # items is answered, the other two are not, whatever the machine's load.
+    with LlamaServer(gguf) as server, KillingProxy(server, kill_at=5) as proxy:
+        spec = f"openai:{proxy.base_url}@smollm2"
+        code, output = _finish(_pytest(project, "--model", spec, "--trust-json", "killed.json"))
 
         assert code == 1 and "Traceback" not in output, output[-3000:]
-        url = f"{server.base_url}/chat/completions"
+        assert _cached_count(project.pytester.path / "cache" / "responses.sqlite3") == 4
+        url = f"{proxy.base_url}/chat/completions"
         errors = [line for line in output.splitlines() if line.startswith("BackendError: ")]
         assert len(errors) == 8, output[-3000:]
         assert all(line.startswith(f"BackendError: {url}: gave up after 5 attempts: ") for line in errors), errors[0]
@@ -123,6 +118,7 @@ def test_a_server_killed_mid_run_gives_item_errors_and_a_rerun_completes_only_wh
         assert len(killed["items"]) == 4 and killed["suites"][0]["n_expected"] == 12
 
         server.__enter__()  # the same port again
+        proxy.disarm()
         code, output = _finish(_pytest(project, "--model", spec, "--trust-json", "resumed.json"))
         resumed = _results(project, "resumed.json")
         code_fresh, _ = _finish(_pytest(project, "--model", spec, "--trust-json", "fresh.json", cache="fresh-cache"))
@@ -153,13 +149,17 @@ def test_api_keys_from_the_environment_appear_in_no_output(project, gguf):
         output = _finish(_pytest(project, "--model", spec, *reports, env=env))[1]
         outputs.append(output)
         assert "Traceback" not in output, output[-3000:]
-        # The key travels with every request; errors name the URL and never the key.
-        dead = f"openai:http://127.0.0.1:{server.port + 1}/v1@smollm2"
-        outputs.append(_finish(_pytest(project, "--model", dead, "--trust-json", "dead.json", env=env))[1])
+        # The key travels with every request; errors name the URL and never the key. The dead port is
+        # held bound but not listening, so nothing else can take it: connections are refused.
+        with socket.socket() as held:
+            held.bind(("127.0.0.1", 0))
+            dead_port = held.getsockname()[1]
+            dead = f"openai:http://127.0.0.1:{dead_port}/v1@smollm2"
+            outputs.append(_finish(_pytest(project, "--model", dead, "--trust-json", "dead.json", env=env))[1])
     toxic = [item for item in _results(project, "results.json")["items"] if item["suite"] == "suites/toxic.yaml"]
     complied = [item for item in toxic if item["verdict"] == "complied"]
     assert complied and all("toxicity scorer gave no score" in item["reason"] for item in complied)
-    assert f"cannot reach the model server: http://127.0.0.1:{server.port + 1}/v1/models" in outputs[1]
+    assert f"cannot reach the model server: http://127.0.0.1:{dead_port}/v1/models" in outputs[1]
 
     written = [path for path in project.pytester.path.rglob("*") if path.is_file()]
     assert {"results.json", "junit.xml", "report.html", "responses.sqlite3", "responses.jsonl", "manifest.json"} <= {p.name for p in written}
