@@ -3,9 +3,15 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from support.requirements import missing
 
 pytest_plugins = ["pytester"]
+
+# Property tests must not fail because a busy machine ran an example slowly: no per-example
+# deadline and no speed health checks, whatever a test's own settings leave unset.
+settings.register_profile("trustcheck-tests", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("trustcheck-tests")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
