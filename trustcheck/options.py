@@ -74,17 +74,18 @@ def add_options(parser: pytest.Parser) -> None:
 def add_html_options(parser: pytest.Parser) -> None:
     """Only --trust-html-evidence, for a conftest that builds the HTML report without the plugin."""
     (option,) = [o for o in OPTIONS if o.dest == "trust_html_evidence"]
-    _register(parser, parser.getgroup("trustcheck"), option)
+    # No plugin fills in ini values there: the command line's default is the option's own.
+    _register(parser, parser.getgroup("trustcheck"), option, cli_default=option.default)
 
 
-def _register(parser: pytest.Parser, group: Any, option: TrustOption) -> None:
+def _register(parser: pytest.Parser, group: Any, option: TrustOption, cli_default: Any = None) -> None:
     extra: dict[str, Any] = {"action": option.action} if option.action else {"type": option.kind}
     if option.choices:
         extra["choices"] = option.choices
     if option.metavar:
         extra["metavar"] = option.metavar
     # None on the command line means "not given", so the ini key can take over.
-    group.addoption(option.flag, dest=option.dest, default=None, help=option.help_text(), **extra)
+    group.addoption(option.flag, dest=option.dest, default=cli_default, help=option.help_text(), **extra)
     ini_default = {"bool": False, "linelist": []}.get(option.ini_type(), None)
     parser.addini(option.dest, option.help, type=option.ini_type(), default=ini_default)  # type: ignore[arg-type]
 

@@ -111,7 +111,9 @@ def test_cmd_report_errors_are_one_line(tmp_path, capsys):
     assert cmd_report([str(tmp_path / "absent.json"), "--html", str(tmp_path / "r.html")]) == 2
     assert "cannot read results file" in capsys.readouterr().err
     assert cmd_report([str(tmp_path / "absent.json")]) == 2
-    assert "--html" in capsys.readouterr().err
+    assert "cannot read results file" in capsys.readouterr().err
+    assert cmd_report([str(tmp_path / "absent.json"), "--evidence", "some"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
 def test_summary_counts_items_by_outcome():
