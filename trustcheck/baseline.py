@@ -23,6 +23,9 @@ from .gates import record_value
 from .metrics.base import wilson_interval
 from .metrics.registry import UnknownMetricError, metric_function
 from .paired_tests import PairedTest, holm_adjust, mcnemar_exact, paired_bootstrap
+from .terminal_text import printable
+
+CELL_LIMIT = 120
 
 Record = Mapping[str, Any]
 Pair = tuple[Record, Record]
@@ -270,8 +273,12 @@ def comparison_rows(comparison: Comparison) -> list[list[str]]:
 
 
 def format_comparison_table(comparison: Comparison, max_items: int = 50) -> str:
-    """The comparison as a plain-text table, a verdict line and the newly missed items."""
-    rows = comparison_rows(comparison)
+    """The comparison as a plain-text table, a verdict line and the newly missed items.
+
+    Suite names, metric names and node ids come from results files: they are printed with
+    control characters escaped, so no file can move the cursor or recolour the terminal.
+    """
+    rows = [[printable(cell, CELL_LIMIT) for cell in row] for row in comparison_rows(comparison)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -281,13 +288,13 @@ def format_comparison_table(comparison: Comparison, max_items: int = 50) -> str:
     counts = (f"{comparison.paired_items} paired items, {comparison.only_in_baseline} only in baseline, "
               f"{comparison.only_in_current} only in current")
     lines += ["", f"{verdict}; {counts}."]
-    lines += [f"warning: {w}" for w in comparison.warnings]
+    lines += [f"warning: {printable(w)}" for w in comparison.warnings]
     if any(m.basis == PASS_MISS for m in comparison.metrics):
         lines.append("(pass/miss): the results carry no metric definition; rates are compared on the items'"
                      " pass/miss (delta = change in pass rate), other metrics are not tested.")
     missed = comparison.newly_missed
     lines.append(f"Newly missed items ({len(missed)}):" if missed else "Newly missed items: none")
-    lines += [f"  {nodeid}" for nodeid in missed[:max_items]]
+    lines += [f"  {printable(nodeid)}" for nodeid in missed[:max_items]]
     if len(missed) > max_items:
         lines.append(f"  ... and {len(missed) - max_items} more")
     return "\n".join(lines)
