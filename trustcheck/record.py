@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .backends.base import Generation, GenerationRequest, ModelIdentity
+from .errors import TrustcheckError
 from .filelock import exclusive
 from .json_files import JsonFileError, describe, dumps_strict, expect_type, read_json_file
 from .keys import request_key
@@ -61,12 +62,23 @@ def read_manifest(directory: Path) -> dict[str, object]:
     return manifest
 
 
+class RecordingError(TrustcheckError):
+    """The recording directory cannot be written: one line naming it and the reason."""
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
 class Recorder:
     """Appends responses to a recording directory; call `write` once per generated response."""
 
     def __init__(self, directory: str | os.PathLike[str]):
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RecordingError(f"--trust-record {self.directory}: cannot create the directory ({_reason(error)})") from None
         self._in_manifest: set[str] = set()
 
     def write(
@@ -79,6 +91,12 @@ class Recorder:
         """Record one response. Errors are not responses: they are skipped, so a replay misses them."""
         if not generation.ok:
             return
+        try:
+            self._write(identity, request, generation, cache_key)
+        except OSError as error:
+            raise RecordingError(f"--trust-record {self.directory}: could not record a response ({_reason(error)})") from None
+
+    def _write(self, identity: ModelIdentity, request: GenerationRequest, generation: Generation, cache_key: str) -> None:
         fingerprint = identity_fingerprint(identity)
         if fingerprint not in self._in_manifest:
             self._add_to_manifest(fingerprint, identity)
