@@ -188,7 +188,6 @@ class ResponseCache:
     def _unavailable(self, problem: str) -> None:
         self._stores = False
         self._warn(f"response cache {self.path} {problem}: it is neither read nor written in this run")
-        return None
 
     def _rebuild(self, error: Exception) -> sqlite3.Connection | None:
         try:
@@ -210,7 +209,7 @@ class ResponseCache:
                 raise
             return self._unavailable(f"is unreadable ({error}) and cannot be replaced ({_reason(db_error)})")
 
-    def _run(self, operation: Callable[[sqlite3.Connection], T], fallback: T, failing: str) -> T:
+    def _run(self, operation: Callable[[sqlite3.Connection], T], fallback: T, failing: str, consequence: str) -> T:
         """Run a query. A corrupt file is set aside and the query run once more; an I/O error
         gives `fallback` and one warning, the file left as it is."""
         for attempt in (1, 2):
@@ -227,12 +226,12 @@ class ResponseCache:
                         conn.close()
                     self._conn = self._rebuild(error)
                     continue
-                self._warn(f"response cache {self.path} {failing} ({_reason(error)})")
+                self._warn(f"response cache {self.path} {failing} ({_reason(error)}): {consequence}")
                 return fallback
         return fallback
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        return self._run(lambda conn: self._get_many(conn, keys), {}, "could not be read: those responses are generated again")
+        return self._run(lambda conn: self._get_many(conn, keys), {}, "could not be read", "those responses are generated again")
 
     @staticmethod
     def _get_many(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, str]:
@@ -251,8 +250,8 @@ class ResponseCache:
         """Store (key, text, meta_json) rows in one transaction; after a failed write, store no more."""
         rows = [(key, text, meta, time.time()) for key, text, meta in entries]
         if rows and self.stores:
-            stored = self._run(lambda conn: self._insert(conn, rows), False,
-                               "could not store new responses: the responses already stored stay, new ones are not stored in this run")
+            stored = self._run(lambda conn: self._insert(conn, rows), False, "could not store new responses",
+                               "the responses already stored stay, new ones are not stored in this run")
             self._stores = self._stores and stored
 
     @staticmethod
@@ -265,7 +264,7 @@ class ResponseCache:
         self.put_many([(key, text, meta)])
 
     def __len__(self) -> int:
-        return self._run(lambda conn: conn.execute("SELECT count(*) FROM responses").fetchone()[0], 0, "could not be read")
+        return self._run(lambda conn: conn.execute("SELECT count(*) FROM responses").fetchone()[0], 0, "could not be read", "counted as empty")
 
     def close(self) -> None:
         if self._conn is not None:

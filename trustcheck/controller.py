@@ -136,7 +136,8 @@ class ControllerPlugin:
             if value and not (dest == "trust_cache_dir" and self.config.getoption("trust_no_cache")):
                 blocker = blocking_file(root / value)
                 if blocker is not None:
-                    raise pytest.UsageError(f"{flag} must be a directory, but {blocker} is a file")
+                    shown = blocker.relative_to(root) if blocker.is_relative_to(root) else blocker
+                    raise pytest.UsageError(f"{flag} {value}: expected a directory, found a file at {shown}")
 
     def _check_replay_recording(self) -> None:
         """A recording that cannot be replayed is one line before anything runs, not one per item."""

@@ -17,7 +17,13 @@ from typing import Any
 from .backends.base import Generation, GenerationRequest, ModelIdentity
 from .errors import TrustcheckError
 from .filelock import exclusive
-from .json_files import JsonFileError, describe, dumps_strict, expect_type, read_json_file
+from .json_files import (
+    JsonFileError,
+    describe,
+    dumps_strict,
+    expect_type,
+    read_json_file,
+)
 from .keys import request_key
 
 RESPONSES_FILE = "responses.jsonl"

@@ -19,7 +19,6 @@ from .results_schema import ResultsFileError, load_results
 from .standalone_report import write_report
 from .terminal_text import printable
 
-
 COMPARISON_FORMAT = "trustcheck-comparison/1"
 
 

@@ -68,6 +68,9 @@ def make_writable(directory: Path) -> None:
         path.chmod(stat.S_IMODE(path.stat().st_mode) | stat.S_IWUSR)
 
 
-def assert_read_only(directory: Path) -> None:
-    probe = run_python("import sys; open(sys.argv[1], 'w')", directory / "probe", honour_permissions=True)
-    assert probe.returncode != 0 and "PermissionError" in probe.stderr, "the directory is not read-only for the child"
+def assert_read_only(path: Path) -> None:
+    """A child that honours permissions can neither create a file in `path` (a directory) nor
+    append to it (a file)."""
+    target = path / "probe" if path.is_dir() else path
+    probe = run_python("import sys; open(sys.argv[1], 'a')", target, honour_permissions=True)
+    assert probe.returncode != 0 and "PermissionError" in probe.stderr, f"{path} is not read-only for the child"
