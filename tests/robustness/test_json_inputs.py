@@ -186,8 +186,8 @@ BAD_MANIFESTS = {
     "models_a_list": (lambda m, f: m.update(models=[]), "$.models: expected an object, found a list"),
     "extra_value_a_list": (lambda m, f: m["models"][f].update(extra={"n_ctx": [1]}),
                            "$.models.{f}.extra.n_ctx: expected a string, found a list"),
-    "unknown_field": (lambda m, f: m["models"][f].update(weights=1), "$.models.{f}.weights: expected one of the keys "
-                      "backend, backend_version, weights_hash, chat_template_hash, display_name, extra, found unknown key"),
+    "unknown_field": (lambda m, f: m["models"][f].update(weights=1), ("$.models.{f}.weights: expected one of the keys "
+                      "backend, backend_version, weights_hash, chat_template_hash, display_name, extra, found unknown key")),
     "format_2": (lambda m, f: m.update(format=2), "$.format: expected 1, found 2"),
     "backend_missing": (lambda m, f: m["models"][f].pop("backend"), "$.models.{f}.backend: expected a string, found null"),
 }
