@@ -23,6 +23,9 @@ from .gates import record_value
 from .metrics.base import wilson_interval
 from .metrics.registry import UnknownMetricError, metric_function
 from .paired_tests import PairedTest, holm_adjust, mcnemar_exact, paired_bootstrap
+from .terminal_text import printable
+
+CELL_LIMIT = 120
 
 Record = Mapping[str, Any]
 Pair = tuple[Record, Record]
@@ -283,31 +286,36 @@ def format_comparison_markdown(comparison: Comparison, max_items: int = 20) -> s
     from .results_text import markdown_table
 
     icon = ":x:" if comparison.failed else ":white_check_mark:"
-    lines = [f"{icon} **{_verdict_sentence(comparison)}**", "", *markdown_table(comparison_rows(comparison))]
-    lines += [f"> warning: {w}" for w in comparison.warnings]
+    rows = [[printable(cell, CELL_LIMIT) for cell in row] for row in comparison_rows(comparison)]
+    lines = [f"{icon} **{_verdict_sentence(comparison)}**", "", *markdown_table(rows)]
+    lines += [f"> warning: {printable(w)}" for w in comparison.warnings]
     missed = comparison.newly_missed
     if missed:
         lines += ["", f"<details><summary>Newly missed items ({len(missed)})</summary>", ""]
-        lines += [f"- `{nodeid}`" for nodeid in missed[:max_items]]
+        lines += [f"- `{printable(nodeid, CELL_LIMIT)}`" for nodeid in missed[:max_items]]
         lines += [f"- ... and {len(missed) - max_items} more"] if len(missed) > max_items else []
         lines += ["", "</details>"]
     return "\n".join(lines)
 
 
 def format_comparison_table(comparison: Comparison, max_items: int = 50) -> str:
-    """The comparison as a plain-text table, a verdict line and the newly missed items."""
-    rows = comparison_rows(comparison)
+    """The comparison as a plain-text table, a verdict line and the newly missed items.
+
+    Suite names, metric names and node ids come from results files: they are printed with
+    control characters escaped, so no file can move the cursor or recolour the terminal.
+    """
+    rows = [[printable(cell, CELL_LIMIT) for cell in row] for row in comparison_rows(comparison)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines += ["", _verdict_sentence(comparison)]
-    lines += [f"warning: {w}" for w in comparison.warnings]
+    lines += [f"warning: {printable(w)}" for w in comparison.warnings]
     if any(m.basis == PASS_MISS for m in comparison.metrics):
         lines.append("(pass/miss): the results carry no metric definition; rates are compared on the items'"
                      " pass/miss (delta = change in pass rate), other metrics are not tested.")
     missed = comparison.newly_missed
     lines.append(f"Newly missed items ({len(missed)}):" if missed else "Newly missed items: none")
-    lines += [f"  {nodeid}" for nodeid in missed[:max_items]]
+    lines += [f"  {printable(nodeid)}" for nodeid in missed[:max_items]]
     if len(missed) > max_items:
         lines.append(f"  ... and {len(missed) - max_items} more")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import TrustcheckError
+from .terminal_text import printable
 
 
 def _suite_files(paths: Sequence[str]) -> list[Path]:
@@ -45,8 +46,10 @@ def cmd_validate(paths: Sequence[str]) -> int:
 def cmd_data_fetch(source: str | None) -> int:
     from .fetch import fetch_dataset
 
-    target = fetch_dataset(source)
-    print(f"dataset installed at {target}; trustcheck finds it there (or set TRUSTCHECK_DATA)")
+    installed = fetch_dataset(source)
+    print(f"dataset installed at {installed.dataset}; trustcheck finds it there (or set TRUSTCHECK_DATA)")
+    if installed.task_prompts_problem:
+        print(f"judge prompts not updated (only tasks judged by an LLM need them): {printable(installed.task_prompts_problem)}")
     return 0
 
 
@@ -105,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_init(args.directory, args.dimension, args.force)
         return cmd_data_fetch(args.source)
     except TrustcheckError as error:
-        print(f"trustcheck: {error}", file=sys.stderr)
+        print(f"trustcheck: {printable(str(error))}", file=sys.stderr)
         return 2
 
 

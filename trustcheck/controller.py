@@ -32,6 +32,8 @@ class ControllerPlugin:
         self.baseline = self._load_baseline()
         self.profile = self._load_profile()
         self._check_json_path()
+        self._check_directories()
+        self._check_replay_recording()
         if config.getoption("htmlpath", None):
             from . import html_report
 
@@ -122,6 +124,33 @@ class ControllerPlugin:
         path = self.config.getoption("trust_json")
         if path and (Path(self.config.invocation_params.dir) / path).is_dir():
             raise pytest.UsageError(f"--trust-json must be a file name, given the directory {path}")
+
+    def _check_directories(self) -> None:
+        """A file given where a directory belongs (or on its way) is a usage error, found now."""
+        from .paths import blocking_file
+
+        base = Path(self.config.invocation_params.dir)
+        for flag, dest, root in (("--trust-cache-dir", "trust_cache_dir", Path(self.config.rootpath)),
+                                 ("--trust-record", "trust_record", base)):
+            value = self.config.getoption(dest)
+            if value and not (dest == "trust_cache_dir" and self.config.getoption("trust_no_cache")):
+                blocker = blocking_file(root / value)
+                if blocker is not None:
+                    shown = blocker.relative_to(root) if blocker.is_relative_to(root) else blocker
+                    raise pytest.UsageError(f"{flag} {value}: expected a directory, found a file at {shown}")
+
+    def _check_replay_recording(self) -> None:
+        """A recording that cannot be replayed is one line before anything runs, not one per item."""
+        model = self.config.getoption("trust_model") or ""
+        if not model.startswith("replay:"):
+            return
+        from .backends.base import BackendError
+        from .backends.replay import create
+
+        try:
+            create(model.removeprefix("replay:"))
+        except BackendError as error:
+            raise pytest.UsageError(f"--model: {error}") from None
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         path = self.config.getoption("trust_json")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
 import zipfile
@@ -12,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import DataError
+from .json_files import MAX_BYTES, JsonFileError, parse_json
 
 ENV_VAR = "TRUSTCHECK_DATA"
 FETCH_HINT = (
@@ -63,6 +63,8 @@ class DataSource:
             member = self._members.get(relative)
             if member is None:
                 raise DataError(f"{self.location}!{relative}", f"no such file in the archive; {FETCH_HINT}")
+            if archive.getinfo(member).file_size > MAX_BYTES:
+                raise DataError(f"{self.location}!{member}", f"expected a file of at most {MAX_BYTES} bytes, found a larger one")
             try:
                 return archive.read(member), f"{self.location}!{member}"
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
@@ -71,6 +73,8 @@ class DataSource:
             candidate = base / relative
             if candidate.is_file():
                 try:
+                    if candidate.stat().st_size > MAX_BYTES:
+                        raise DataError(str(candidate), f"expected a file of at most {MAX_BYTES} bytes, found a larger one")
                     return candidate.read_bytes(), str(candidate)
                 except OSError as error:
                     raise DataError(str(candidate), f"unreadable ({error.strerror or error})") from None
@@ -96,12 +100,12 @@ class DataSource:
 
 
 def parse_items(raw: bytes, display: str) -> list[dict[str, Any]]:
+    """A dataset file's items. NaN and Infinity (pandas' missing values, in TrustLLM's own files)
+    are read as null, so every value kept from an item can be written as strict JSON."""
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise DataError(display, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except json.JSONDecodeError as error:
-        raise DataError(display, f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+        document = parse_json(raw, display, non_finite="null")
+    except JsonFileError as error:
+        raise DataError(display, error.problem) from None
     if not isinstance(document, list):
         raise DataError(display, f"expected a JSON list of items, found {type(document).__name__}")
     for index, item in enumerate(document):

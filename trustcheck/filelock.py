@@ -12,9 +12,15 @@ def exclusive(lock_path: Path) -> Iterator[None]:
     """Hold `lock_path` exclusively; where fcntl is missing (Windows) this does not lock.
 
     Callers only use it to avoid repeated work (a double rebuild, a manifest written twice), so
-    running unlocked costs time, never results.
+    running unlocked costs time, never results; that is also what happens where the lock file
+    cannot be created (a read-only directory).
     """
-    with open(lock_path, "a") as handle:
+    try:
+        handle = open(lock_path, "a")  # noqa: SIM115 - closed below, after the body ran
+    except OSError:
+        yield
+        return
+    with handle:
         try:
             import fcntl
         except ImportError:

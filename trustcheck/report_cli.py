@@ -7,7 +7,6 @@ stderr naming the file and the problem).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -15,9 +14,13 @@ from pathlib import Path
 
 from .baseline import compare, format_comparison_markdown, format_comparison_table
 from .html_parts import EVIDENCE_CHOICES
+from .json_files import dumps_strict
 from .results_schema import ResultsFileError, load_results
 from .results_text import text_summary
 from .standalone_report import write_report
+from .terminal_text import printable
+
+COMPARISON_FORMAT = "trustcheck-comparison/1"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,7 +68,7 @@ def compare_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
+    print(printable(message), file=sys.stderr)
     return 2
 
 
@@ -100,7 +103,8 @@ def cmd_compare(argv: Sequence[str]) -> int:
     print(format_comparison_markdown(comparison) if args.format == "md" else format_comparison_table(comparison))
     if args.json:
         try:
-            Path(args.json).write_text(json.dumps(comparison.as_dict(), indent=2) + "\n", encoding="utf-8")
+            document = {"format": COMPARISON_FORMAT, **comparison.as_dict()}
+            Path(args.json).write_text(dumps_strict(document, indent=2) + "\n", encoding="utf-8")
         except OSError as exc:
             return _fail(f"{args.json}: cannot write comparison ({exc.strerror or exc})")
     return 1 if comparison.failed else 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .gates import SuiteOutcome
+from .json_files import finite_or_null
 from .suite import MetricSpec
 
 FORMAT = "trustcheck-results/1"
@@ -78,12 +79,19 @@ def build_results(
 
 
 def write_results(path: Path, results: Mapping[str, Any]) -> None:
-    """Write atomically, so an interrupted run never leaves half a file behind."""
+    """Write atomically, so an interrupted run never leaves half a file behind.
+
+    The file is strict JSON: a NaN or infinite number (a metric without a value, a missing value
+    in a kept dataset field) is written as null.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8", errors="surrogatepass") as handle:
-        json.dump(results, handle, ensure_ascii=True, indent=1)
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8", errors="surrogatepass") as handle:
+            json.dump(finite_or_null(results), handle, ensure_ascii=True, indent=1, allow_nan=False)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def argv() -> list[str]:

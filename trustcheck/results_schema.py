@@ -11,6 +11,8 @@ from typing import Any
 
 import jsonschema
 
+from .json_files import JsonFileError, read_json_file
+
 RESULTS_FORMAT = "trustcheck-results/1"
 
 
@@ -128,12 +130,8 @@ def load_results(path: str | Path) -> dict[str, Any]:
     """Read a results file and validate it; errors are one line naming the file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResultsFileError(f"{path}: cannot read results file ({exc.strerror or exc})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ResultsFileError(f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        data = read_json_file(path, what="results file")
+    except JsonFileError as error:
+        raise ResultsFileError(str(error)) from None
     validate_results(data, str(path))
     return data

@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .json_files import JsonFileError, parse_json
+
 
 class CachedTextService:
     """Wraps `service(texts) -> values` (one value per text); None values are never cached."""
@@ -29,16 +31,37 @@ class CachedTextService:
 
     def __call__(self, texts: Sequence[str]) -> list[Any]:
         keys = [self._key(text) for text in texts]
-        known = {key: json.loads(value) for key, value in self._cache.get_many(list(dict.fromkeys(keys))).items()}
+        stored = self._cache.get_many(list(dict.fromkeys(keys)))
+        known = {key: value for key, value in ((key, _decoded(text)) for key, text in stored.items()) if value is not None}
         pending = {key: text for key, text in zip(keys, texts) if key not in known}
         if pending:
             computed = list(self._service(list(pending.values())))
             if len(computed) != len(pending):
                 raise ValueError(f"returned {len(computed)} values for {len(pending)} texts")
-            fresh = {key: json.loads(json.dumps(value)) for key, value in zip(pending, computed)}
-            self._cache.put_many((key, json.dumps(value), "{}") for key, value in fresh.items() if value is not None)
-            known.update(fresh)
+            encoded = {key: _encoded(value) for key, value in zip(pending, computed)}
+            self._cache.put_many((key, text, "{}") for key, text in encoded.items() if text is not None)
+            # What a re-run reads back from the cache, so the first run computes with the same values.
+            known.update({key: json.loads(text) if text is not None else value
+                          for (key, text), value in zip(encoded.items(), computed)})
         return [known[key] for key in keys]
+
+
+def _encoded(value: Any) -> str | None:
+    """Strict JSON for a value worth caching; None for None, NaN, infinities or non-JSON values."""
+    if value is None:
+        return None
+    try:
+        return json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+
+
+def _decoded(text: str) -> Any:
+    """A stored value, or None (a miss) for an entry that is not strict JSON."""
+    try:
+        return parse_json(text, "cache entry")
+    except JsonFileError:
+        return None
 
 
 def cache_services(services: dict[str, Any], cache: Any, specs: dict[str, str]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -153,10 +154,37 @@ def _check_keys(document: Any, display: str) -> None:
         raise SuiteError(display, json_path(path), "keys that are strings", f"the key {describe_value(key)}{hint}")
 
 
+def _non_finite_number(document: Any) -> tuple[list[Any], float] | None:
+    """The JSON path and value of the first NaN or infinity anywhere in the document, if any."""
+    stack: list[tuple[Any, list[Any]]] = [(document, [])]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return path, value
+        if isinstance(value, dict):
+            stack.extend((child, [*path, key]) for key, child in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((child, [*path, index]) for index, child in reversed(list(enumerate(value))))
+    return None
+
+
+def _check_numbers(document: Any, display: str) -> None:
+    """Suites are JSON-shaped: YAML's .nan and .inf (or a float past 1.8e308) are no values there.
+
+    Checked before the schema because NaN passes every minimum and maximum (all comparisons with
+    it are false): `temperature: .nan` would reach the model.
+    """
+    found = _non_finite_number(document)
+    if found:
+        path, value = found
+        raise SuiteError(display, json_path(path), "a finite number", describe_value(value))
+
+
 def validate_document(document: Any, display: str, schema_name: str = "suite.schema.json") -> None:
     if not isinstance(document, dict):
         raise SuiteError(display, "$", "a mapping with the suite's keys", describe_value(document) if document is not None else "an empty file")
     _check_keys(document, display)
+    _check_numbers(document, display)
     error = first_schema_error(display, _validator(schema_name), document)
     if error is not None:
         raise error

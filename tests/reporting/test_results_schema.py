@@ -97,7 +97,7 @@ def test_load_results_reads_and_validates(tmp_path):
 
 @pytest.mark.parametrize("content, expected", [
     (None, "cannot read results file"),
-    ("{not json", "not JSON (line 1, column 2"),
+    ("{not json", "not valid JSON (Expecting property name enclosed in double quotes at line 1 column 2)"),
     ("[]", "$: [] is not of type 'object'"),
 ])
 def test_load_results_errors_are_one_line_naming_the_file(tmp_path, content, expected):

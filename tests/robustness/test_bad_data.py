@@ -43,7 +43,7 @@ def _file_suite(name: str, file: str, evaluator: str = "refusal") -> str:
 BAD_FILES = {
     "not_json": (b"{not json", "expected a readable dataset file, found {data}/safety/not_json.json: not valid JSON (Expecting property name enclosed in double quotes at line 1 column 2)"),
     "not_a_list": (b'{"prompt": "x"}', "expected a readable dataset file, found {data}/safety/not_a_list.json: expected a JSON list of items, found dict"),
-    "not_utf8": (b'[{"prompt": "caf\xe9"}]', "expected a readable dataset file, found {data}/safety/not_utf8.json: not UTF-8 text (invalid continuation byte at byte 16)"),
+    "not_utf8": (b'[{"prompt": "caf\xe9"}]', "expected a readable dataset file, found {data}/safety/not_utf8.json: expected UTF-8 text, found byte 0xe9 at offset 16 (line 1)"),
     "scalar_item": (b'[{"prompt": "r1"}, 5]', "{data}/safety/scalar_item.json[1]: expected an object, found int"),
     "no_prompt": (b'[{"prompt": "r1"}, {"question": "r2"}]', "safety/no_prompt.json[1]: field 'prompt': expected a non-empty string, found nothing"),
     "prompt_number": (b'[{"prompt": 7}]', "safety/prompt_number.json[0]: field 'prompt': expected a non-empty string, found 7"),

@@ -58,24 +58,38 @@ def _open_db(cache_dir: Path) -> sqlite3.Connection:
     return connection
 
 
+def _known_sha256(cache_dir: Path, key: tuple[str, int, int]) -> str | None:
+    try:
+        with closing(_open_db(cache_dir)) as db:
+            row = db.execute("SELECT sha256 FROM file_hashes WHERE path = ? AND size = ? AND mtime_ns = ?", key).fetchone()
+    except (sqlite3.Error, OSError):  # an unwritable or broken hash cache only costs the hashing time
+        return None
+    return str(row[0]) if row else None
+
+
+def _remember_sha256(cache_dir: Path, key: tuple[str, int, int], sha: str) -> None:
+    try:
+        with closing(_open_db(cache_dir)) as db, db:
+            db.execute("INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?)", (*key, sha))
+    except (sqlite3.Error, OSError):
+        pass
+
+
 def file_sha256(path: Path, cache_dir: Path) -> str:
-    """sha256 of a file, recomputed only when its size or mtime changed since the last time."""
+    """sha256 of a file, recomputed only when its size or mtime changed since the last time.
+
+    The hashes are remembered in `cache_dir`; where that cannot be read or written (read-only,
+    full, a file in its place) the file is hashed again, never failing the run.
+    """
     resolved = Path(path).resolve()
     stat = resolved.stat()
-    with closing(_open_db(cache_dir)) as db:
-        row = db.execute(
-            "SELECT sha256 FROM file_hashes WHERE path = ? AND size = ? AND mtime_ns = ?",
-            (str(resolved), stat.st_size, stat.st_mtime_ns),
-        ).fetchone()
-        if row:
-            return str(row[0])
-        sha = _sha256_of_file(resolved)
-        with db:
-            db.execute(
-                "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, sha256) VALUES (?, ?, ?, ?)",
-                (str(resolved), stat.st_size, stat.st_mtime_ns, sha),
-            )
-        return sha
+    key = (str(resolved), stat.st_size, stat.st_mtime_ns)
+    known = _known_sha256(cache_dir, key)
+    if known is not None:
+        return known
+    sha = _sha256_of_file(resolved)
+    _remember_sha256(cache_dir, key, sha)
+    return sha
 
 
 def files_hash(files: Sequence[Path], root: Path | None, cache_dir: Path) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..json_files import JsonFileError, describe, expect_type, parse_json
 from ..keys import request_key
-from ..record import MANIFEST_FILE, read_manifest
+from ..record import FORMAT_VERSION, MANIFEST_FILE, read_manifest
 from .base import BackendError, Generation, GenerationRequest, ModelIdentity
 
 PROMPT_PREVIEW = 60
@@ -26,19 +26,33 @@ def _select_model(directory: Path, models: dict[str, Any], wanted: str | None) -
     raise BackendError(f"replay:{directory}: {problem}: {listing or 'none recorded'}")
 
 
+def _response_line(raw: bytes, source: str) -> dict[str, Any]:
+    entry = expect_type(parse_json(raw, source), dict, source, "$")
+    for name in ("request_key", "model", "text"):
+        expect_type(entry.get(name), str, source, f"$.{name}")
+    expect_type(entry.get("finish_reason"), (str, type(None)), source, "$.finish_reason")
+    if entry.get("format", FORMAT_VERSION) != FORMAT_VERSION:
+        raise JsonFileError(source, f"$.format: expected {FORMAT_VERSION}, found {describe(entry['format'])}")
+    return entry
+
+
 def _load_responses(directory: Path, fingerprint: str) -> dict[str, dict[str, Any]]:
+    """The recorded responses of one model; a line that is not a response is one error line."""
     responses: dict[str, dict[str, Any]] = {}
     for path in sorted(directory.glob("responses*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
+        try:
+            lines = path.read_bytes().splitlines()
+        except OSError as error:
+            raise BackendError(f"{path}: cannot read recording ({error.strerror or type(error).__name__})") from None
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
                 continue
             try:
-                entry = json.loads(line)
-                key, model, text = entry["request_key"], entry["model"], entry["text"]
-            except (ValueError, KeyError, TypeError):
-                raise BackendError(f"{path}:{number}: not a recorded response line") from None
-            if model == fingerprint and isinstance(text, str):
-                responses[key] = entry  # a later recording of the same request wins
+                entry = _response_line(raw, f"{path}:{number}")
+            except JsonFileError as error:
+                raise BackendError(f"{error.source}: not a recorded response line ({error.problem})") from None
+            if entry["model"] == fingerprint:
+                responses[entry["request_key"]] = entry  # a later recording of the same request wins
     return responses
 
 
@@ -82,7 +96,7 @@ def create(rest: str, options: object = None) -> ReplayBackend:
         raise BackendError(f"replay:{location}: no recording there ({MANIFEST_FILE} is missing)")
     try:
         models = read_manifest(directory)["models"]
-    except ValueError as error:
+    except JsonFileError as error:
         raise BackendError(f"replay:{location}: {error}") from None
     fingerprint, recorded = _select_model(directory, models, wanted)  # type: ignore[arg-type]
     try:
@@ -90,3 +104,4 @@ def create(rest: str, options: object = None) -> ReplayBackend:
     except TypeError as error:
         raise BackendError(f"{directory / MANIFEST_FILE}: model {fingerprint}: {error}") from None
     return ReplayBackend(directory, identity, _load_responses(directory, fingerprint))
+

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
+from ..json_files import JsonFileError, read_json_file
 
 FILE_NAME = "task_prompt.json"
 ENV_VAR = "TRUSTCHECK_DATA"
@@ -56,13 +56,9 @@ def find_task_prompt_file(data_dir: str | os.PathLike[str] | None) -> Path:
 def load_task_prompt_specs(data_dir: str | os.PathLike[str] | None) -> dict[str, TaskPrompt]:
     path = find_task_prompt_file(data_dir)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        raise DataError(str(path), f"not UTF-8 text ({error.reason})") from None
-    except json.JSONDecodeError as error:
-        raise DataError(
-            str(path), f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
-        ) from None
+        document = read_json_file(path, what="judge prompts")
+    except JsonFileError as error:
+        raise DataError(str(path), error.problem) from None
     if not isinstance(document, dict):
         raise DataError(str(path), f"expected a JSON object of prompts, found {_kind(document)}")
     return {key: _parse_entry(str(path), key, value) for key, value in document.items()}
