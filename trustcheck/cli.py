@@ -48,6 +48,8 @@ def cmd_data_fetch(source: str | None) -> int:
 
     installed = fetch_dataset(source)
     print(f"dataset installed at {installed.dataset}; trustcheck finds it there (or set TRUSTCHECK_DATA)")
+    if installed.dataset_note:
+        print(f"note: {installed.dataset_note}: results may not compare with runs on the pinned release")
     if installed.task_prompts_problem:
         print(f"judge prompts not updated (only tasks judged by an LLM need them): {printable(installed.task_prompts_problem)}")
     return 0

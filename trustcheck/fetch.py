@@ -20,22 +20,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .data import user_data_dir
+from .dataset_pin import DATASET_SHA256, DATASET_URL, PINNED, TASK_PROMPT_URL, pin_mismatch
 from .errors import DataError
 from .json_files import JsonFileError, expect_type, read_json_file
 
-DATASET_URL = "https://github.com/HowieHwong/TrustLLM/raw/main/dataset/dataset.zip"
-TASK_PROMPT_URL = "https://raw.githubusercontent.com/HowieHwong/TrustLLM/main/trustllm_pkg/trustllm/prompt/task_prompt.json"
 DATASET_FILE = "dataset.zip"
 TASK_PROMPT_FILE = "task_prompt.json"
 
 
 @dataclass(frozen=True)
 class Installed:
-    """What a fetch installed; `task_prompts_problem` says why the judge prompts were not updated."""
+    """What a fetch installed; `task_prompts_problem` says why the judge prompts were not updated,
+    `dataset_note` how a dataset from another source differs from the pinned TrustLLM release."""
 
     dataset: Path
     task_prompts: Path | None
     task_prompts_problem: str | None = None
+    dataset_note: str | None = None
 
 
 def _reason(error: BaseException) -> str:
@@ -89,11 +90,25 @@ def _check_zip(path: Path, source: str) -> None:
         raise DataError(source, "expected TrustLLM's dataset.zip, found a zip archive without JSON files")
 
 
+def _check_pin(path: Path, source: str) -> str | None:
+    """A pinned download must be the pinned bytes; a copy the user names may differ, with a note."""
+    expected = PINNED.get(source)
+    if expected is None:
+        return pin_mismatch(path, DATASET_SHA256)
+    mismatch = pin_mismatch(path, expected)
+    if mismatch:
+        raise DataError(source, f"{mismatch}: not installed")
+    return None
+
+
 def _check_task_prompts(path: Path, source: str) -> None:
     try:
         expect_type(read_json_file(path, source=source), dict, source, "$")
     except JsonFileError as error:
         raise DataError(source, error.problem) from None
+    mismatch = pin_mismatch(path, PINNED[source]) if source in PINNED else None
+    if mismatch:
+        raise DataError(source, f"{mismatch}: not installed")
 
 
 def _zip_source(source: str) -> str:
@@ -126,12 +141,13 @@ def fetch_dataset(
         staged_zip = stack.enter_context(_staging(target_dir / DATASET_FILE))
         _download(zip_source, staged_zip)
         _check_zip(staged_zip, zip_source)
+        note = _check_pin(staged_zip, zip_source)
         staged_prompts, problem = _stage_task_prompts(stack, task_prompt_sources or (_beside(zip_source), TASK_PROMPT_URL), target_dir)
         # Both files are complete and checked: only now is anything installed replaced.
         os.replace(staged_zip, target_dir / DATASET_FILE)
         if staged_prompts is not None:
             os.replace(staged_prompts, target_dir / TASK_PROMPT_FILE)
-    return Installed(target_dir / DATASET_FILE, target_dir / TASK_PROMPT_FILE if staged_prompts else None, problem)
+    return Installed(target_dir / DATASET_FILE, target_dir / TASK_PROMPT_FILE if staged_prompts else None, problem, note)
 
 
 def _stage_task_prompts(stack: contextlib.ExitStack, sources: Sequence[str], target_dir: Path) -> tuple[Path | None, str | None]:
