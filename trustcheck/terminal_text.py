@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .credentials import redact_known
+
 REPLACEMENT_FOR_SURROGATES = "\ufffd"
 DEFAULT_LIMIT = 2000
 
@@ -36,6 +38,7 @@ def _escape(match: re.Match[str]) -> str:
 
 def printable(text: str, limit: int = DEFAULT_LIMIT) -> str:
     """One terminal-safe line: unprintable characters escaped, cut after `limit` characters."""
+    text = redact_known(text)  # before the cut, which could keep all but the end of a key
     shown = _UNPRINTABLE.sub(_escape, text[:limit])
     if len(text) > limit:
         shown += f"... ({len(text) - limit} more characters)"
