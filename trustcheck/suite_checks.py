@@ -7,7 +7,7 @@ import inspect
 from pathlib import PurePosixPath
 
 from .errors import SuiteError
-from .evaluators.registry import known_evaluators
+from .evaluators.registry import check_evaluator_options, known_evaluators
 from .metrics.registry import known_metrics, metric_function
 from .suite import Suite
 
@@ -32,6 +32,10 @@ def _check_evaluator(suite: Suite) -> None:
             suite.path, "$.evaluator.name",
             f"a known evaluator{_did_you_mean(suite.evaluator, names)}", repr(suite.evaluator),
         )
+    try:
+        check_evaluator_options(suite.evaluator, suite.evaluator_options)
+    except (ValueError, TypeError) as error:
+        raise SuiteError(suite.path, "$.evaluator.options", "options the evaluator accepts", str(error)) from None
 
 
 def _check_metrics(suite: Suite) -> None:
