@@ -56,8 +56,12 @@ class _BoundedRepr(reprlib.Repr):
         self.maxstring, self.maxlong, self.maxother = 60, 40, 60
 
     def repr_int(self, x: int, level: int) -> str:
-        digits = int(x.bit_length() * 0.30103) + 1
-        return f"<an integer of about {digits} digits>" if digits > self.maxlong else repr(x)
+        digits = int(abs(x).bit_length() * 0.30103) + 1
+        if digits <= self.maxlong:
+            return repr(x)
+        if abs(x) < 10 ** (digits - 1):  # the estimate can be one too many
+            digits -= 1
+        return f"<an integer of {digits} digits>"
 
 
 _BOUNDED_REPR = _BoundedRepr()
