@@ -10,7 +10,12 @@ import pytest
 from hostile_http import HostileServer
 from plugin_project import items_for, suite_yaml
 
-from trustcheck.backends import BackendError, BackendOptions, GenerationRequest, create_backend
+from trustcheck.backends import (
+    BackendError,
+    BackendOptions,
+    GenerationRequest,
+    create_backend,
+)
 from trustcheck.backends.openai_http import parse_spec
 from trustcheck.credentials import redact, redact_argv, redact_spec
 from trustcheck.evaluators.perspective import PerspectiveToxicity
