@@ -54,6 +54,7 @@ class HostileServer:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so that connection reuse can be seen
+    disable_nagle_algorithm = True  # else each answer on a kept-alive connection waits ~40 ms
 
     def log_message(self, *args: object) -> None:
         return None
