@@ -8,6 +8,8 @@ import pytest
 from plugin_project import REFUSAL, items_for, suite_yaml
 
 from trustcheck.cli import main
+from trustcheck.errors import ConfigError
+from trustcheck.profiles import parse_profile
 from trustcheck.safe_regex import compile_suite_pattern
 
 CATASTROPHIC = [
@@ -107,3 +109,16 @@ def test_a_4000_digit_integer_in_an_option_is_named_by_its_size(tmp_path, capsys
     assert main(["validate", str(suite)]) == 1
     line = capsys.readouterr().out.splitlines()[0]
     assert line.endswith("got <an integer of 4000 digits>") and len(line) < 400
+
+
+@pytest.mark.parametrize("field", ["metric", "op", "threshold", "modes"])
+def test_an_aliased_value_in_a_gate_profile_is_shown_bounded(field):
+    gate = {"metric": "rta", "op": "'>='", "threshold": 0.5, field: "*l3"}
+    entries = ", ".join(f"{key}: {value}" for key, value in gate.items())
+    levels = ((1, "s"), (2, "l1"), (3, "l2"))
+    anchors = [f"&s '{'y' * 2000}'"] + [f"&l{level} [{', '.join([f'*{name}'] * 10)}]" for level, name in levels]
+    text = f"description: [{', '.join(anchors)}]\nsuites: {{jb: [{{{entries}}}]}}\n"
+    with pytest.raises(ConfigError) as raised:
+        parse_profile(text, "p.yaml")
+    message = str(raised.value)
+    assert message.startswith(f"p.yaml: $.suites.jb[0].{field}: expected ") and len(message) < 400
