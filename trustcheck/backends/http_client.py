@@ -10,6 +10,7 @@ target is another URL the user did not name. Every message is redacted before it
 from __future__ import annotations
 
 import json
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -59,10 +60,10 @@ class RetryPolicy:
                 timeout=float(extra.get("timeout", cls.timeout)),
                 max_response_bytes=int(float(extra.get("max_response_mb", DEFAULT_MAX_RESPONSE_MB)) * 2**20),
             )
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             raise ValueError(f"retries/backoff/timeout/max_response_mb must be numbers: {error}") from None
-        if policy.attempts < 1 or not policy.timeout > 0 or policy.max_response_bytes < 1 or not policy.base_delay >= 0:
-            raise ValueError("retries/backoff must be >= 0 and timeout/max_response_mb > 0")
+        if policy.attempts < 1 or not 0 < policy.timeout < math.inf or policy.max_response_bytes < 1 or not 0 <= policy.base_delay < math.inf:
+            raise ValueError("retries and backoff must be >= 0, timeout and max_response_mb finite and > 0")
         return policy
 
     def delay(self, attempt: int, retry_after: float | None) -> float:

@@ -16,8 +16,6 @@ from ..backends.http_client import (
 )
 from ..credentials import redact, register_secret
 
-RETRYABLE = RETRYABLE_STATUS
-
 
 @dataclass
 class HttpJsonError(Exception):
@@ -31,11 +29,7 @@ class HttpJsonError(Exception):
 
     @property
     def retryable(self) -> bool:
-        return self.status is None or self.status in RETRYABLE
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    return redact(text, secrets)
+        return self.status is None or self.status in RETRYABLE_STATUS
 
 
 _clients: dict[float, JSONClient] = {}
