@@ -4,6 +4,7 @@ and memory, one line each."""
 from __future__ import annotations
 
 import math
+import re
 import tracemalloc
 
 import pytest
@@ -107,3 +108,19 @@ def test_a_trickling_server_gives_each_item_one_line_in_a_run(project):
     line = f"BackendError: cannot reach the model server: {server.base_url}/models: gave up after 1 attempts: timed out"
     assert sum(text.startswith(line) for text in output.splitlines()) == 2
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("timeout=inf", "timeout and max_response_mb finite and > 0"),
+        ("max_response_mb=inf", "must be numbers: cannot convert float infinity to integer"),
+        ("retries=-1", "retries and backoff must be >= 0"),
+        ("timeout=soon", "must be numbers: could not convert string to float: 'soon'"),
+    ],
+)
+def test_a_deadline_or_cap_that_bounds_nothing_is_refused_in_one_line(option, message):
+    key, _, value = option.partition("=")
+    with pytest.raises(Exception, match=re.escape("--trust-backend-option: ")) as raised:
+        _backend("http://127.0.0.1:9/v1", **{key: value})
+    assert message in str(raised.value) and "\n" not in str(raised.value)
