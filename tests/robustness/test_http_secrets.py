@@ -18,6 +18,8 @@ from trustcheck.backends import (
 )
 from trustcheck.backends.openai_http import parse_spec
 from trustcheck.credentials import redact, redact_argv, redact_spec
+from trustcheck.evaluators.embeddings import OpenAIEmbedder
+from trustcheck.evaluators.errors import EvaluatorError
 from trustcheck.evaluators.perspective import PerspectiveToxicity
 
 KEY_ENV = "TRUSTCHECK_HOSTILE_KEY"
@@ -66,6 +68,17 @@ def test_the_perspective_key_is_not_sent_to_a_redirect_target(monkeypatch):
         [scored] = scorer.detailed(["some text"])
     assert other.requests == [] and scored.value is None
     assert "redirect to http://127.0.0.1" in scored.reason and KEY not in scored.reason
+
+
+@pytest.mark.parametrize("behaviour", ["echo", "silent"])
+def test_a_password_in_an_embeddings_url_is_sent_as_basic_auth_and_masked_in_errors(behaviour):
+    with HostileServer(behaviour) as server:
+        embedder = OpenAIEmbedder(_with_password(server.base_url), "m", retries=0, timeout_s=0.5)
+        with pytest.raises(EvaluatorError) as raised:
+            embedder(["some text"])
+        assert server.authorizations() == [_basic("alice", PASSWORD)]
+    message = str(raised.value)
+    assert f"http://alice:***@127.0.0.1:{server.port}/v1/embeddings" in message and PASSWORD not in message
 
 
 @pytest.mark.parametrize(

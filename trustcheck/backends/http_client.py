@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import httpx2
 
-from ..credentials import redact
+from ..credentials import redact, redact_url
 from ..http_transport import DeadlineTransport, deadline_passed, total_deadline
 
 T = TypeVar("T")
@@ -34,12 +34,15 @@ class HTTPFailure(Exception):
     """A failed request; the message names the URL and never holds a credential.
 
     `status` is the HTTP status when an answer came; `retryable` says whether another attempt
-    may succeed (429, 5xx, timeouts, dropped connections, garbage), `retry_after` the server's wish.
+    may succeed (429, 5xx, timeouts, dropped connections, garbage), `retry_after` the server's wish,
+    `reason` the message without the URL.
     """
 
-    def __init__(self, message: str, status: int | None = None, retryable: bool = False, retry_after: float | None = None):
+    def __init__(self, message: str, status: int | None = None, retryable: bool = False, retry_after: float | None = None,
+                 reason: str | None = None):
         super().__init__(message)
         self.status, self.retryable, self.retry_after = status, retryable, retry_after
+        self.reason = message if reason is None else reason
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,7 @@ class JSONClient:
     def _failure(self, url: str, failure: HTTPFailure, prefix: str = "") -> HTTPFailure:
         """The failure as the user sees it: URL first, redacted, then cut."""
         text = cut(redact(f"{prefix}{failure}", self._secrets), 2 * _MESSAGE_LIMIT)
-        return HTTPFailure(f"{url}: {text}", failure.status, failure.retryable, failure.retry_after)
+        return HTTPFailure(f"{redact_url(url)}: {text}", failure.status, failure.retryable, failure.retry_after, text)
 
     def once(self, url: str, payload: Any | None, parse: Callable[[Any], T], headers: Mapping[str, str] | None = None) -> T:
         """One attempt; HTTPFailure (see its `retryable`) when it fails."""

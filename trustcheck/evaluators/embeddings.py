@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..credentials import check_header_secret, redact_spec
+from ..credentials import check_header_secret, redact_spec, redact_url
 from .errors import EvaluatorError, missing_extra
 from .hf_classifier import is_local_ref, resolve_device
 from .http_json import HttpJsonError, post_json
@@ -143,7 +143,7 @@ class OpenAIEmbedder:
         for attempt in range(self.retries + 1):
             try:
                 answer = post_json(self.url, payload, headers, self.timeout_s, secrets=[key])
-                return _vectors_in_order(answer, len(batch), self.url)
+                return _vectors_in_order(answer, len(batch), redact_url(self.url))
             except HttpJsonError as error:
                 if not error.retryable or attempt == self.retries:
                     raise EvaluatorError(f"embeddings {self.name}: {error}") from None

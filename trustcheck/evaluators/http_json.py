@@ -14,7 +14,7 @@ from ..backends.http_client import (
     JSONClient,
     RetryPolicy,
 )
-from ..credentials import redact, register_secret
+from ..credentials import redact, redact_url, register_secret
 
 
 @dataclass
@@ -55,11 +55,11 @@ def post_json(
     secrets = tuple(s for s in secrets if s)
     for secret in secrets:
         register_secret(secret)
-    shown = _without_query(url)
+    shown = redact_url(_without_query(url))
     try:
         return _client(timeout).once(url, dict(payload), lambda answer: answer, headers)
     except HTTPFailure as failure:
-        detail = redact(str(failure), secrets).removeprefix(f"{url}: ")
+        detail = redact(failure.reason, secrets)
         where = f"cannot reach {shown}" if failure.status is None else shown
         raise HttpJsonError(failure.status, f"{where}: {detail}") from None
 
