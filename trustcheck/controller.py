@@ -16,7 +16,7 @@ from .aggregate import Aggregator, record_of
 from .gates import SuiteOutcome
 from .options import partial_reasons
 from .report import gate_table_lines
-from .results import argv, build_results, write_results
+from .results import argv, build_results, redact_model, write_results
 
 
 class ControllerPlugin:
@@ -184,7 +184,7 @@ class ControllerPlugin:
             model.update(runtime.model_identity())
         elif self.worker_models:
             model.update(self.worker_models[0])
-        return model
+        return redact_model(model)
 
     def _dataset(self, runtime) -> dict[str, Any]:
         try:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .chart import render_chart
+from .credentials import redact_spec
 from .options import EVIDENCE_CHOICES
 
 CSS = """
@@ -117,7 +118,8 @@ def model_line_html(results: Mapping[str, Any]) -> str:
     model = results.get("model") or {}
     dataset = results.get("dataset") or {}
     settings = results.get("settings") or {}
-    parts = [f"Model: {model.get('display_name') or model.get('spec', '?')} ({model.get('backend', '?')} "
+    shown = redact_spec(str(model.get('display_name') or model.get('spec', '?')))  # a file of an older version may hold one
+    parts = [f"Model: {shown} ({model.get('backend', '?')} "
              f"{model.get('backend_version', '')})".rstrip(),
              f"scoring: {settings.get('scoring', '?')}",
              f"dataset: {dataset.get('source') or 'inline items only'}"]

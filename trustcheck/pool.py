@@ -16,6 +16,7 @@ from .backends.base import (
 )
 from .backends.registry import BackendOptions, create_backend
 from .cache import meta_json
+from .credentials import redact_spec
 from .keys import cache_key
 from .terminal_text import well_formed
 
@@ -87,7 +88,7 @@ class ModelPool:
         keys = list(pending)
         generations = list(self.backend.generate([pending[k] for k in keys]))
         if len(generations) != len(keys):
-            raise BackendError(f"{self.spec}: the backend returned {len(generations)} responses for {len(keys)} prompts")
+            raise BackendError(f"{redact_spec(self.spec)}: the backend returned {len(generations)} responses for {len(keys)} prompts")
         generations = [_well_formed(g) for g in generations]
         self.generated += len(keys)
         results = dict(zip(keys, generations))

@@ -27,7 +27,9 @@ import yaml
 
 from .errors import ConfigError
 from .metrics.registry import UnknownMetricError, metric_function
+from .safe_yaml import load_yaml
 from .suite import GateSpec, Suite
+from .terminal_text import bounded_repr
 
 GateOverride = Callable[[Suite], Sequence[GateSpec] | None]
 
@@ -95,7 +97,7 @@ def _profile_text(name_or_path: str, base: Path) -> tuple[str, str]:
 def _unknown_key(keys: Iterable[Any], allowed: Sequence[str], where: str) -> None:
     for key in keys:
         if key not in allowed:
-            raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(str(key), allowed)}; expected {', '.join(allowed)}")
+            raise ConfigError(f"{where}: unknown key {bounded_repr(key)}{did_you_mean(key if isinstance(key, str) else '', allowed)}; expected {', '.join(allowed)}")
 
 
 def _gate(raw: Any, where: str) -> GateSpec:
@@ -106,12 +108,12 @@ def _gate(raw: Any, where: str) -> GateSpec:
     if missing:
         raise ConfigError(f"{where}: missing {', '.join(missing)}")
     if not isinstance(raw["metric"], str) or not raw["metric"]:
-        raise ConfigError(f"{where}.metric: expected a metric name, found {raw['metric']!r}")
+        raise ConfigError(f"{where}.metric: expected a metric name, found {bounded_repr(raw['metric'])}")
     if raw["op"] not in OPS:
-        raise ConfigError(f"{where}.op: expected one of {', '.join(OPS)}, found {raw['op']!r}")
+        raise ConfigError(f"{where}.op: expected one of {', '.join(OPS)}, found {bounded_repr(raw['op'])}")
     threshold = raw["threshold"]
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
-        raise ConfigError(f"{where}.threshold: expected a number, found {threshold!r}")
+        raise ConfigError(f"{where}.threshold: expected a number, found {bounded_repr(threshold)}")
     return GateSpec(raw["metric"], raw["op"], float(threshold), _modes(raw.get("modes", list(MODES)), where))
 
 
@@ -119,7 +121,7 @@ def _modes(raw: Any, where: str) -> tuple[str, ...]:
     modes = raw if isinstance(raw, list) else [raw]
     for mode in modes:
         if mode not in MODES:
-            raise ConfigError(f"{where}.modes: expected toolkit and/or paper, found {mode!r}{did_you_mean(str(mode), MODES)}")
+            raise ConfigError(f"{where}.modes: expected toolkit and/or paper, found {bounded_repr(mode)}{did_you_mean(mode if isinstance(mode, str) else '', MODES)}")
     if not modes:
         raise ConfigError(f"{where}.modes: expected toolkit and/or paper, found an empty list")
     return tuple(modes)
@@ -127,7 +129,7 @@ def _modes(raw: Any, where: str) -> tuple[str, ...]:
 
 def parse_profile(text: str, source: str) -> GateProfile:
     try:
-        document = yaml.safe_load(text)
+        document = load_yaml(text)  # bounded: aliases, duplicate keys, nesting
     except yaml.YAMLError as error:
         raise ConfigError(f"{source}: not valid YAML ({' '.join(str(error).split())})") from None
     if not isinstance(document, dict):
@@ -140,7 +142,7 @@ def parse_profile(text: str, source: str) -> GateProfile:
     for name, entries in suites.items():
         where = f"{source}: $.suites.{name}"
         if not isinstance(name, str):
-            raise ConfigError(f"{where}: expected a suite name, found {name!r}")
+            raise ConfigError(f"{where}: expected a suite name, found {bounded_repr(name)}")
         if not isinstance(entries, list):
             raise ConfigError(f"{where}: expected a list of gates, found {type(entries).__name__}")
         gates[name] = tuple(_gate(entry, f"{where}[{index}]") for index, entry in enumerate(entries))

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .credentials import redact, redact_argv, redact_spec
 from .gates import SuiteOutcome
 from .json_files import finite_or_null
 from .suite import MetricSpec
@@ -94,5 +95,15 @@ def write_results(path: Path, results: Mapping[str, Any]) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def redact_model(model: Mapping[str, Any]) -> dict[str, Any]:
+    """The results' model section with credentials masked: specs read as specs, the rest as text."""
+    spec_like = ("spec", "display_name")
+    return {
+        key: (redact_spec(value) if key in spec_like else redact(value)) if isinstance(value, str) else value
+        for key, value in model.items()
+    }
+
+
 def argv() -> list[str]:
-    return list(sys.argv[1:])
+    """The command line, with any credential in it masked."""
+    return redact_argv(sys.argv[1:])

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .credentials import redact_spec
 from .html_parts import (
     CSS,
     comparison_html,
@@ -78,7 +79,7 @@ def render_report(results: Mapping[str, Any], *, evidence: str = "auto", compari
     items = results.get("items", [])
     mode = resolve_evidence(evidence, len(items))
     model = results.get("model") or {}
-    title = title or f"trustcheck report: {model.get('display_name') or model.get('spec', 'model')}"
+    title = title or f"trustcheck report: {redact_spec(str(model.get('display_name') or model.get('spec', 'model')))}"
     grouped = _items_by_suite(items)
     sections = [_suite_section(suite, grouped.pop(str(suite.get("suite")), []), mode)
                 for suite in results.get("suites", [])]

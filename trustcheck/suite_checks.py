@@ -7,9 +7,10 @@ import inspect
 from pathlib import PurePosixPath
 
 from .errors import SuiteError
-from .evaluators.registry import known_evaluators
+from .evaluators.registry import check_evaluator_options, known_evaluators
 from .metrics.registry import known_metrics, metric_function
 from .suite import Suite
+from .terminal_text import bounded_repr
 
 
 def _did_you_mean(name: str, options: list[str]) -> str:
@@ -22,7 +23,7 @@ def _check_data_path(suite: Suite) -> None:
         return
     parts = PurePosixPath(suite.data.file).parts
     if suite.data.file.startswith("/") or ".." in parts:
-        raise SuiteError(suite.path, "$.data.file", "a path inside the data directory", repr(suite.data.file))
+        raise SuiteError(suite.path, "$.data.file", "a path inside the data directory", bounded_repr(suite.data.file))
 
 
 def _check_evaluator(suite: Suite) -> None:
@@ -30,8 +31,12 @@ def _check_evaluator(suite: Suite) -> None:
     if suite.evaluator not in names:
         raise SuiteError(
             suite.path, "$.evaluator.name",
-            f"a known evaluator{_did_you_mean(suite.evaluator, names)}", repr(suite.evaluator),
+            f"a known evaluator{_did_you_mean(suite.evaluator, names)}", bounded_repr(suite.evaluator),
         )
+    try:
+        check_evaluator_options(suite.evaluator, suite.evaluator_options)
+    except (ValueError, TypeError) as error:
+        raise SuiteError(suite.path, "$.evaluator.options", "options the evaluator accepts", str(error)) from None
 
 
 def _check_metrics(suite: Suite) -> None:
@@ -41,7 +46,7 @@ def _check_metrics(suite: Suite) -> None:
         if metric.fn not in functions:
             raise SuiteError(
                 suite.path, f"$.metrics[{index}].fn",
-                f"a known metric function{_did_you_mean(metric.fn, functions)}", repr(metric.fn),
+                f"a known metric function{_did_you_mean(metric.fn, functions)}", bounded_repr(metric.fn),
             )
         _check_metric_params(suite, index, metric.fn)
         key = (metric.name, metric.modes)
@@ -75,7 +80,7 @@ def _check_gates(suite: Suite) -> None:
         if metric is None:
             raise SuiteError(
                 suite.path, f"$.gates[{index}].metric",
-                f"one of the suite's metrics {names}{_did_you_mean(gate.metric, names)}", repr(gate.metric),
+                f"one of the suite's metrics {names}{_did_you_mean(gate.metric, names)}", bounded_repr(gate.metric),
             )
         if "[" in gate.metric and metric.group_by is None:
             raise SuiteError(suite.path, f"$.gates[{index}].metric", f"a grouped metric for {gate.metric!r}", f"{metric.name!r} has no group_by")
@@ -83,7 +88,7 @@ def _check_gates(suite: Suite) -> None:
         if value_range and not value_range[0] <= gate.threshold <= value_range[1]:
             raise SuiteError(
                 suite.path, f"$.gates[{index}].threshold",
-                f"a number in [{value_range[0]}, {value_range[1]}] for {metric.fn}", repr(gate.threshold),
+                f"a number in [{value_range[0]}, {value_range[1]}] for {metric.fn}", bounded_repr(gate.threshold),
             )
 
 

@@ -3,22 +3,35 @@
 The base URL is not part of the model identity: the same model served elsewhere shares cache
 entries. The identity is the model name plus the stable fields of its `/v1/models` entry
 (`owned_by`, `max_model_len`); fields that change on every restart (`created`) or name a path
-(`root`) are left out. An API key comes from the environment variable named by
-`BackendOptions.api_key_env` at each request and is never stored, logged or put in an error.
+(`root`) are left out.
+
+Credentials: an API key comes from the environment variable named by `BackendOptions.api_key_env`
+and is sent as `Authorization: Bearer`; a `user:password@` part in the base URL is sent as HTTP
+basic auth instead (and then the key is not sent). Both are read once, when the backend is made,
+checked to be sendable, registered for redaction and never put in a message, the identity or
+the results.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ..credentials import (
+    check_header_secret,
+    redact,
+    redact_known,
+    redact_spec,
+    register_secret,
+)
 from .base import BackendError, Generation, GenerationRequest, ModelIdentity
 from .chat import cut_at_stop
-from .http_client import HTTPFailure, JSONClient, RetryPolicy
+from .http_client import HTTPFailure, JSONClient, RetryPolicy, cut
 from .identity import text_hash
 from .registry import BackendOptions
 
@@ -30,34 +43,52 @@ _STABLE_MODEL_FIELDS = ("owned_by", "max_model_len")
 
 @dataclass(frozen=True)
 class OpenAISpec:
-    """`openai:BASE_URL@MODEL[#system=empty]`.
+    """`openai:BASE_URL@MODEL[#system=empty]`, BASE_URL possibly `http://user:password@host/...`.
 
-    `system=empty` sends an empty system message before the user turn, for servers whose chat
-    template would otherwise insert a default system prompt (TrustLLM blanks it); by default only
-    the user turn is sent, as TrustLLM does for API models.
+    The model name follows the last '@'. `system=empty` sends an empty system message before
+    the user turn, for servers whose chat template would otherwise insert a default system
+    prompt (TrustLLM blanks it); by default only the user turn is sent, as TrustLLM does for
+    API models. `base_url` holds no credentials: they are in `basic_auth`.
     """
 
     base_url: str
     model: str
     system: str = "none"
+    basic_auth: tuple[str, str] | None = field(default=None, repr=False, compare=False)
 
 
 def parse_spec(rest: str) -> OpenAISpec:
+    shown = redact_spec(f"openai:{rest}")
     body, _, fragment = rest.partition("#")
     url, found, model = body.rpartition("@")
     example = "e.g. openai:http://127.0.0.1:8000/v1@llama-3-8b"
     if not found or not url or not model:
-        raise BackendError(f"openai:{rest}: expected openai:BASE_URL@MODEL, {example}")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise BackendError(f"openai:{rest}: base URL must start with http:// or https://, {example}")
-    if parts.path.strip("/") == "":
-        url = url.rstrip("/") + "/v1"
+        raise BackendError(f"{shown}: expected openai:BASE_URL@MODEL, {example}")
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as error:
+        raise BackendError(f"{shown}: unreadable base URL ({redact_spec(str(error))}), {example}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise BackendError(f"{shown}: base URL must start with http:// or https:// and name a host, {example}")
+    userinfo, at, host = parts.netloc.rpartition("@")
+    auth = _basic_auth(userinfo) if at else None
+    path = parts.path.rstrip("/") or "/v1"
     settings = dict(parse_qsl(fragment, keep_blank_values=True))
     system = settings.pop("system", "none")
     if settings or system not in SYSTEM_MODES:
-        raise BackendError(f"openai:{rest}: the only option after '#' is system=none|empty")
-    return OpenAISpec(url.rstrip("/"), model, system)
+        raise BackendError(f"{shown}: the only option after '#' is system=none|empty")
+    clean = parts._replace(netloc=host, path=path).geturl()
+    return OpenAISpec(clean.rstrip("/"), model, system, auth)
+
+
+def _basic_auth(userinfo: str) -> tuple[str, str]:
+    user, _, password = userinfo.partition(":")
+    user, password = unquote(user), unquote(password)
+    header = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    for secret in (password, userinfo, header):
+        register_secret(secret)
+    return user, password
 
 
 def _chat_text(data: Any) -> tuple[str, str | None]:
@@ -86,22 +117,16 @@ class OpenAIBackend:
     def __init__(self, spec: OpenAISpec, options: BackendOptions):
         self.spec = spec
         self.concurrency = max(1, options.concurrency)
-        self._key_env = options.api_key_env
-        self._client = JSONClient(RetryPolicy.from_extra(options.extra), self._headers, self._api_key)
+        try:
+            policy = RetryPolicy.from_extra(options.extra)
+        except ValueError as error:
+            raise BackendError(f"--trust-backend-option: {error}") from None
+        headers, secrets = _key_header(options.api_key_env) if spec.basic_auth is None else ({}, ())
+        self._client = JSONClient(policy, headers, spec.basic_auth, self.concurrency, secrets)
         self._identity: ModelIdentity | None = None
 
     def __repr__(self) -> str:
         return f"OpenAIBackend({self.spec.base_url!r}, model={self.spec.model!r})"
-
-    def _api_key(self) -> str | None:
-        return os.environ.get(self._key_env) or None
-
-    def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        key = self._api_key()
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        return headers
 
     def identity(self) -> ModelIdentity:
         if self._identity is None:
@@ -123,12 +148,12 @@ class OpenAIBackend:
         try:
             listed = self._client.call(url, None, lambda data: list(data["data"]))
         except HTTPFailure as error:
-            if ": HTTP 404:" in str(error):  # a server without a model list: the name alone
+            if error.status == 404:  # a server without a model list: the name alone
                 return {}
             raise BackendError(f"cannot reach the model server: {error}") from None
         entries = {str(m.get("id")): m for m in listed if isinstance(m, dict)}
         if entries and self.spec.model not in entries:
-            served = ", ".join(sorted(entries)[:10])
+            served = ", ".join(cut(redact(name), 80) for name in sorted(entries)[:10])
             raise BackendError(f"{url} does not serve model {self.spec.model!r}; it serves: {served}")
         return entries.get(self.spec.model, {})
 
@@ -157,7 +182,7 @@ class OpenAIBackend:
             text, finish = self._client.call(url, self._payload(request), _completion_text if raw else _chat_text)
         except HTTPFailure as error:
             return Generation(text=None, error=str(error))
-        text, stopped = cut_at_stop(text, request.stop)
+        text, stopped = cut_at_stop(redact_known(text), request.stop)
         return Generation(text=text, finish_reason="stop" if stopped else finish)
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
@@ -167,7 +192,21 @@ class OpenAIBackend:
             return list(pool.map(self._generate_one, requests))
 
     def close(self) -> None:
-        """Nothing to release: every request opens and closes its own connection."""
+        self._client.close()
+
+
+def _key_header(env_name: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The Authorization header for the key in `env_name`, if set, and the secrets to redact."""
+    key = os.environ.get(env_name) or None
+    if key is None:
+        return {}, ()
+    try:
+        check_header_secret(key, f"the API key in ${env_name}")
+    except ValueError as error:
+        raise BackendError(str(error)) from None
+    header = f"Bearer {key}"
+    register_secret(key)
+    return {"Authorization": header}, (key,)
 
 
 def create(rest: str, options: BackendOptions) -> OpenAIBackend:

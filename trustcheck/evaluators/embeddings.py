@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..credentials import check_header_secret, redact_spec, redact_url
 from .errors import EvaluatorError, missing_extra
 from .hf_classifier import is_local_ref, resolve_device
 from .http_json import HttpJsonError, post_json
@@ -115,7 +116,7 @@ class OpenAIEmbedder:
         timeout_s: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.name = f"openai:{base_url}@{model}"
+        self.name = redact_spec(f"openai:{base_url}@{model}")
         self.url = base_url.rstrip("/") + "/embeddings"
         self.model = model
         self.key_env = key_env
@@ -127,6 +128,10 @@ class OpenAIEmbedder:
 
     def __call__(self, texts: Sequence[str]) -> list[list[float]]:
         key = os.environ.get(self.key_env, "").strip()
+        try:
+            check_header_secret(key, f"embeddings {self.name}: the API key in ${self.key_env}")
+        except ValueError as error:
+            raise EvaluatorError(str(error)) from None
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
             vectors += self._embed_batch(list(texts[start : start + self.batch_size]), key)
@@ -138,7 +143,7 @@ class OpenAIEmbedder:
         for attempt in range(self.retries + 1):
             try:
                 answer = post_json(self.url, payload, headers, self.timeout_s, secrets=[key])
-                return _vectors_in_order(answer, len(batch), self.url)
+                return _vectors_in_order(answer, len(batch), redact_url(self.url))
             except HttpJsonError as error:
                 if not error.retryable or attempt == self.retries:
                     raise EvaluatorError(f"embeddings {self.name}: {error}") from None

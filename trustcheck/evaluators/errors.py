@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import TrustcheckError
+from ..terminal_text import bounded_repr
 
 
 class EvaluatorError(TrustcheckError):
@@ -24,11 +25,11 @@ def check_option_names(owner: str, options: object, known: set[str]) -> None:
     unknown = sorted(set(options) - known)  # type: ignore[arg-type]
     if unknown:
         raise EvaluatorError(
-            f"{owner}: unknown option {unknown[0]!r} (known: {', '.join(sorted(known))})"
+            f"{owner}: unknown option {bounded_repr(unknown[0])} (known: {', '.join(sorted(known))})"
         )
 
 
 def positive_int(owner: str, field: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise EvaluatorError(f"{owner}: option {field!r} must be a positive integer, found {value!r}")
+        raise EvaluatorError(f"{owner}: option {field!r} must be a positive integer, found {bounded_repr(value)}")
     return value

@@ -1,20 +1,25 @@
-"""JSON over HTTP POST for the online evaluators, with secrets kept out of every message."""
+"""JSON over HTTP POST for the online evaluators, on the backends' client: pooled connections, a
+total deadline, a size cap, no redirects, and secrets kept out of every message."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-RETRYABLE = {429, 500, 502, 503, 504}
+from ..backends.http_client import (
+    RETRYABLE_STATUS,
+    HTTPFailure,
+    JSONClient,
+    RetryPolicy,
+)
+from ..credentials import redact, redact_url, register_secret
 
 
 @dataclass
 class HttpJsonError(Exception):
-    """A failed call: the HTTP status (None when no response came) and a scrubbed message."""
+    """A failed call: the HTTP status (None when no answer came) and a redacted message."""
 
     status: int | None
     message: str
@@ -24,14 +29,19 @@ class HttpJsonError(Exception):
 
     @property
     def retryable(self) -> bool:
-        return self.status is None or self.status in RETRYABLE
+        return self.status is None or self.status in RETRYABLE_STATUS
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+_clients: dict[float, JSONClient] = {}
+_clients_lock = threading.Lock()
+
+
+def _client(timeout: float) -> JSONClient:
+    """One pooled client per timeout, shared by every evaluator of the process."""
+    with _clients_lock:
+        if timeout not in _clients:
+            _clients[timeout] = JSONClient(RetryPolicy(attempts=1, timeout=timeout))
+        return _clients[timeout]
 
 
 def post_json(
@@ -41,43 +51,19 @@ def post_json(
     timeout: float = 30.0,
     secrets: Iterable[str] = (),
 ) -> Any:
-    """POST `payload` as JSON and return the decoded JSON answer, or raise HttpJsonError."""
-    secrets = tuple(secrets)
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode("utf-8"),
-        headers={"Content-Type": "application/json", **(headers or {})},
-        method="POST",
-    )
+    """POST `payload` as JSON (one attempt) and return the decoded answer, or raise HttpJsonError."""
+    secrets = tuple(s for s in secrets if s)
+    for secret in secrets:
+        register_secret(secret)
+    shown = redact_url(_without_query(url))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read()
-    except urllib.error.HTTPError as error:
-        detail = _error_detail(error.read())
-        message = f"HTTP {error.code} from {_host(url)}" + (f": {detail}" if detail else "")
-        raise HttpJsonError(error.code, scrub(message, secrets)) from None
-    except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise HttpJsonError(None, scrub(f"cannot reach {_host(url)}: {reason}", secrets)) from None
-    try:
-        return json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise HttpJsonError(200, f"{_host(url)} answered with something that is not JSON") from None
+        return _client(timeout).once(url, dict(payload), lambda answer: answer, headers)
+    except HTTPFailure as failure:
+        detail = redact(failure.reason, secrets)
+        where = f"cannot reach {shown}" if failure.status is None else shown
+        raise HttpJsonError(failure.status, f"{where}: {detail}") from None
 
 
-def _host(url: str) -> str:
+def _without_query(url: str) -> str:
     """Scheme, host and path only: a query string may carry a key."""
     return url.split("?", 1)[0]
-
-
-def _error_detail(body: bytes) -> str:
-    try:
-        document = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return body[:200].decode("utf-8", "replace").strip()
-    error = document.get("error") if isinstance(document, dict) else None
-    if isinstance(error, dict) and isinstance(error.get("message"), str):
-        return error["message"][:300]
-    if isinstance(error, str):
-        return error[:300]
-    return json.dumps(document)[:200]

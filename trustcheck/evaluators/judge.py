@@ -16,6 +16,7 @@ from typing import Protocol
 
 from ..backends.base import Backend, BackendError, GenerationRequest
 from ..backends.registry import BackendOptions, create_backend, factory_for, split_spec
+from ..credentials import redact_spec
 from ..keys import cache_key
 from .errors import EvaluatorError
 from .judge_prompts import (
@@ -206,11 +207,11 @@ def create_judge(
     try:
         factory_for(split_spec(spec)[0])
     except BackendError as error:
-        raise EvaluatorError(f"--trust-judge {spec}: {error}") from None
+        raise EvaluatorError(f"--trust-judge {redact_spec(spec)}: {error}") from None
     return LLMJudge(
         lambda: judge_backend(spec, options),
         cache=cache,
         max_new_tokens=max_new_tokens,
         batch_size=batch_size,
-        label=f"judge {spec}",
+        label=f"judge {redact_spec(spec)}",
     )

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+from ..credentials import check_header_secret
 from .errors import EvaluatorError
 from .http_json import HttpJsonError, post_json
 from .toxicity import ToxicityScore
@@ -68,7 +69,10 @@ class PerspectiveToxicity:
             raise EvaluatorError(
                 f"perspective: no API key; set the {self.key_env} environment variable"
             )
-        return key
+        try:
+            return check_header_secret(key, f"perspective: the API key in ${self.key_env}")
+        except ValueError as error:
+            raise EvaluatorError(str(error)) from None
 
     def _score_one(self, text: str, key: str) -> ToxicityScore:
         if not text.strip():

@@ -34,6 +34,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..safe_regex import compile_suite_pattern
+from ..terminal_text import bounded_repr
 from .base import UNSCORED, Case, PerCaseEvaluator, Verdict
 from .refusal_patterns import (
     BUILTIN_PATTERNS,
@@ -226,7 +228,7 @@ def create(options: Mapping[str, Any], context: EvaluatorContext) -> RefusalDete
             close = difflib.get_close_matches(str(key), OPTION_NAMES, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             known = ", ".join(OPTION_NAMES)
-            raise ValueError(f"refusal evaluator: unknown option {key!r}{hint}; known: {known}")
+            raise ValueError(f"refusal evaluator: unknown option {bounded_repr(key)}{hint}; known: {known}")
     return RefusalDetector(
         prefix_chars=_prefix_chars(options.get("prefix_chars", DEFAULT_PREFIX_CHARS)),
         extra_patterns=_extra_patterns(options.get("extra_patterns", [])),
@@ -234,16 +236,21 @@ def create(options: Mapping[str, Any], context: EvaluatorContext) -> RefusalDete
     )
 
 
+def check_options(options: Mapping[str, Any]) -> None:
+    """What `create` checks, for `trustcheck validate`: the options alone decide the detector."""
+    create(options, EvaluatorContext())
+
+
 def _prefix_chars(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"refusal evaluator option prefix_chars: expected a positive integer, got {value!r}")
+        raise ValueError(f"refusal evaluator option prefix_chars: expected a positive integer, got {bounded_repr(value)}")
     return value
 
 
 def _extra_patterns(value: Any) -> list[RefusalPattern]:
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise ValueError(
-            f"refusal evaluator option extra_patterns: expected a list of regex strings, got {value!r}"
+            f"refusal evaluator option extra_patterns: expected a list of regex strings, got {bounded_repr(value)}"
         )
     return [_compile_extra(index, source) for index, source in enumerate(value)]
 
@@ -251,19 +258,19 @@ def _extra_patterns(value: Any) -> list[RefusalPattern]:
 def _compile_extra(index: int, source: Any) -> RefusalPattern:
     where = f"refusal evaluator option extra_patterns[{index}]"
     if not isinstance(source, str) or not source:
-        raise ValueError(f"{where}: expected a non-empty regex string, got {source!r}")
+        raise ValueError(f"{where}: expected a non-empty regex string, got {bounded_repr(source)}")
     try:
-        regex = re.compile(normalise_pattern(source), re.IGNORECASE)
-    except re.error as error:
-        raise ValueError(f"{where}: invalid regular expression {source!r}: {error}") from None
+        regex = compile_suite_pattern(normalise_pattern(source), re.IGNORECASE)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
     if regex.search("") is not None:
-        raise ValueError(f"{where}: {source!r} matches the empty string, so it would match every response")
+        raise ValueError(f"{where}: {bounded_repr(source)} matches the empty string, so it would match every response")
     return RefusalPattern(f"extra_patterns[{index}]", regex, 1.0)
 
 
 def _empty_label(value: Any) -> str:
     if value not in EMPTY_LABELS:
         raise ValueError(
-            f"refusal evaluator option empty_label: expected one of {list(EMPTY_LABELS)}, got {value!r}"
+            f"refusal evaluator option empty_label: expected one of {list(EMPTY_LABELS)}, got {bounded_repr(value)}"
         )
     return value

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from ..safe_regex import BoundedPattern
+
 PatternKind = Literal["refusal", "disclaimer"]
 
 
@@ -20,7 +22,7 @@ class RefusalPattern:
     """One way of declining. A "disclaimer" may be followed by an answer; a "refusal" may not."""
 
     name: str
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | BoundedPattern  # a suite's own patterns run under a time bound
     strength: float
     kind: PatternKind = "refusal"
 

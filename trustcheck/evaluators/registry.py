@@ -52,6 +52,21 @@ _REGISTRY: dict[str, str | EvaluatorFactory] = {
 }
 
 
+# name -> "module:function" that checks a suite's options without building anything heavy, so
+# `trustcheck validate` finds bad options (an unsafe regex) before a run.
+_OPTION_CHECKS: dict[str, str] = {
+    "refusal": "trustcheck.evaluators.refusal:check_options",
+}
+
+
+def check_evaluator_options(name: str, options: Mapping[str, Any]) -> None:
+    """ValueError (one line) when the evaluator `name` would refuse `options`; no-op if it has no check."""
+    target = _OPTION_CHECKS.get(name)
+    if target is not None:
+        module_name, _, attr = target.partition(":")
+        getattr(importlib.import_module(module_name), attr)(options)
+
+
 class UnknownEvaluatorError(KeyError):
     pass
 
