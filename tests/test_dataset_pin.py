@@ -15,7 +15,7 @@ from trustcheck.cli import main
 from trustcheck.dataset_pin import DATASET_SHA256, TRUSTLLM_COMMIT, sha256_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "robustness"))
-from test_fetch_faults import _dataset_zip  # noqa: E402
+from test_fetch_faults import _dataset_zip
 
 
 def test_the_urls_name_the_pinned_commit():

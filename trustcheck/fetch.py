@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .data import user_data_dir
-from .dataset_pin import DATASET_SHA256, DATASET_URL, PINNED, TASK_PROMPT_URL, pin_mismatch
+from .dataset_pin import (
+    DATASET_SHA256,
+    DATASET_URL,
+    PINNED,
+    TASK_PROMPT_URL,
+    pin_mismatch,
+)
 from .errors import DataError
 from .json_files import JsonFileError, expect_type, read_json_file
 
