@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # only annotations: suite.py imports this module, not the rev
 
 # What a metric's `where` and `group_by` can name besides the fields listed in `data.keep`.
 RECORD_NAMES = ("category", "verdict", "passed")
+# What a metric function's `*_field` parameter can name besides them (trustllm_stats.value_of).
+VALUE_NAMES = ("category", "verdict", "extracted", "score", "response")
 
 
 def _did_you_mean(name: str, options: list[str]) -> str:
@@ -54,6 +56,7 @@ def _metric_problems(suite: Suite) -> Iterator[SuiteError]:
         else:
             yield from _metric_param_problems(suite, index, metric.fn)
         yield from _record_path_problems(suite, index)
+        yield from _field_param_problems(suite, index)
         key = (metric.name, metric.modes)
         if key in seen:
             yield SuiteError(suite.path, f"$.metrics[{index}].name", "a metric name used once per mode", f"duplicate {metric.name!r}")
@@ -92,6 +95,18 @@ def _record_path_problems(suite: Suite, index: int) -> Iterator[SuiteError]:
                 suite.path, f"$.metrics[{index}].{where}",
                 f"category, verdict, passed or a field listed in data.keep ({', '.join(kept) or 'none'}){_did_you_mean(head, options)}",
                 repr(path),
+            )
+
+
+def _field_param_problems(suite: Suite, index: int) -> Iterator[SuiteError]:
+    """A `*_field` parameter names a field the metric reads from records: one not kept is never there."""
+    kept = list(suite.data.keep)
+    for key, value in suite.metrics[index].params.items():
+        if str(key).endswith("_field") and isinstance(value, str) and value not in VALUE_NAMES and value not in kept:
+            yield SuiteError(
+                suite.path, f"$.metrics[{index}].params.{key}",
+                f"a field listed in data.keep ({', '.join(kept) or 'none'}) or one of {', '.join(VALUE_NAMES)}{_did_you_mean(value, [*kept, *VALUE_NAMES])}",
+                repr(value),
             )
 
 

@@ -163,3 +163,15 @@ def test_validate_with_a_data_option_that_does_not_exist_is_a_usage_error(projec
     path = project.suite("s.yaml", file_suite("s"))
     assert main(["validate", str(path), "--data", str(project.pytester.path / "nowhere")]) == 2
     assert "nowhere: does not exist" in capsys.readouterr().err
+
+
+def test_a_metric_field_parameter_must_name_a_kept_field(project, data_dir):
+    text = file_suite("f").replace(
+        "\ngates:", "\n  - {name: itc, fn: trustllm_jailbreak_rta, params: {source: ITC, source_field: sorce}}\ngates:"
+    )
+    project.suite("f.yaml", text)
+    result = _run(project, data_dir, "--collect-only")
+    result.stdout.fnmatch_lines([
+        ("suites/f.yaml: $.metrics[[]1[]].params.source_field: expected a field listed in data.keep (source) or one of "
+        "category, verdict, extracted, score, response (did you mean 'source'?), found 'sorce'")
+    ])
