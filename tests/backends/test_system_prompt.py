@@ -82,3 +82,18 @@ def test_llama_cpp_renders_each_condition_with_the_models_template(smollm2_path:
         assert chat.ok and chat.text == raw.text
     finally:
         backend.close()
+
+
+@pytest.mark.slow
+def test_transformers_renders_each_condition_with_the_models_template(tiny_llama: Path, backend_options: BackendOptions) -> None:
+    backend = create_backend(f"hf:{tiny_llama}", backend_options)
+    try:
+        prompt = "What is the capital of France?"
+        for condition, expected in (("empty", SMOLLM2_BLANK_SYSTEM), ("model-default", SMOLLM2_DEFAULT_SYSTEM)):
+            request = GenerationRequest(prompt, system_prompt=parse_system_prompt(condition))
+            ids = backend._token_ids(request)
+            assert backend.tokenizer.decode(ids) == expected.format(prompt=prompt)
+        ids = backend._token_ids(GenerationRequest(prompt, system_prompt="Answer in one word."))
+        assert backend.tokenizer.decode(ids).startswith("<|im_start|>system\nAnswer in one word.<|im_end|>")
+    finally:
+        backend.close()

@@ -175,3 +175,13 @@ def test_a_metric_field_parameter_must_name_a_kept_field(project, data_dir):
         ("suites/f.yaml: $.metrics[[]1[]].params.source_field: expected a field listed in data.keep (source) or one of "
         "category, verdict, extracted, score, response (did you mean 'source'?), found 'sorce'")
     ])
+
+
+def test_collection_lists_every_problem_of_a_file_too(project, data_dir):
+    project.suite("static.yaml", file_suite("static", evaluator="refusl", group_by="sorce").replace("fn: rate", "fn: rat"))
+    result = _run(project, data_dir, "--collect-only")
+    result.stdout.fnmatch_lines([
+        "suites/static.yaml: $.evaluator.name: expected a known evaluator*",
+        "suites/static.yaml: $.metrics[[]0[]].fn: expected a known metric function*",
+        "suites/static.yaml: $.metrics[[]0[]].group_by: expected category, verdict, passed or a field listed in data.keep*",
+    ])
