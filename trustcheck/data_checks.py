@@ -8,12 +8,12 @@ missing from the results). Collection and `trustcheck validate` run the same che
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from .errors import DataError, SuiteError
 from .gates import record_value
-from .schema_errors import describe_value
 from .selection import PAIR_GROUP, all_items, field_value, item_source, matches_where
 from .suite import DataSpec, GateSpec, MetricSpec, SampleSpec
 
@@ -112,20 +112,26 @@ def _where_problems(spec: CheckedSpec, items: Sequence[Mapping[str, Any]]) -> It
         return
     selecting = True
     for path, wanted in where.items():
-        values = {field_value(item, path) for item in items} - {None}
+        values = [value for item in items if (value := field_value(item, path)) is not None]
         if not values:
             yield _missing_field(spec, f"$.data.where.{path}", path, items)
             selecting = False
         elif not any(matches_where(item, {path: wanted}) for item in items):
-            shown = {str(v) for v in values if isinstance(v, (str, int, float, bool))}
-            hint = _hint(str(wanted), shown) if not isinstance(wanted, list) else ""
-            yield SuiteError(
-                spec.path, f"$.data.where.{path}",
-                f"a value some item of {item_source(spec)} has ({_listing(shown)}{hint})", describe_value(wanted),
-            )
+            yield _unmatched_value(spec, path, wanted, values)
             selecting = False
     if selecting and not any(matches_where(item, where) for item in items):
         yield SuiteError(spec.path, "$.data.where", f"conditions some item of {item_source(spec)} meets together", "no item meeting them all")
+
+
+def _unmatched_value(spec: CheckedSpec, path: str, wanted: Any, values: Sequence[Any]) -> SuiteError:
+    shown = {str(v) for v in values if isinstance(v, (str, int, float, bool))}
+    if shown:
+        hint = "" if isinstance(wanted, list) else _hint(str(wanted), shown)
+        expected = f"a value some item of {item_source(spec)} has ({_listing(shown)}{hint})"
+    else:
+        expected = f"a value some item of {item_source(spec)} has (its values are lists or mappings: name a part, e.g. '{path}.0')"
+    found = json.dumps(wanted, ensure_ascii=False, default=str)
+    return SuiteError(spec.path, f"$.data.where.{path}", expected, found if len(found) <= 60 else found[:57] + "...")
 
 
 def _as_record(spec: CheckedSpec, item: Mapping[str, Any]) -> dict[str, Any]:

@@ -77,6 +77,8 @@ def test_a_prompt_field_the_data_lacks_is_a_collection_error_with_a_suggestion(p
         ({"category": "labl.0"}, "$.data.category: expected a field the items of safety/attacks.json have*did you mean 'label.0'?), found 'labl.0'"),
         ({"keep": "[sorce]"}, "$.data.keep[[]0[]]: expected a field*did you mean 'source'?), found 'sorce'"),
         ({"where": "  where: {source: ITX}"}, "$.data.where.source: expected a value some item of safety/attacks.json has (ITC, QBB; did you mean 'ITC'?), found \"ITX\""),
+        ({"where": "  where: {label: [x]}"},
+         "$.data.where.label: expected a value some item of safety/attacks.json has (its values are lists or mappings: name a part, e.g. 'label.0'), found [[]\"x\"[]]"),
         ({"where": "  where: {sorce: ITC}"}, "$.data.where.sorce: expected a field*did you mean 'source'?), found 'sorce'"),
         ({"where": "  where: {source: QBB, label.0: cot}"}, "$.data.where: expected conditions some item of safety/attacks.json meets together, found no item meeting them all"),
         ({"gates": "  - {metric: 'rta[leetspek]', op: '>=', threshold: 0.5}"},
