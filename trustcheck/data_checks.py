@@ -140,14 +140,32 @@ def _as_record(spec: CheckedSpec, item: Mapping[str, Any]) -> dict[str, Any]:
     return {"category": None if category is None else str(category), "fields": {name: item.get(name) for name in spec.data.keep}}
 
 
+def _knowable(where: Mapping[str, Any]) -> dict[str, Any]:
+    return {path: wanted for path, wanted in where.items() if path.split(".", 1)[0] not in JUDGED_NAMES}
+
+
+def _metric_records(spec: CheckedSpec, metric: MetricSpec, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The would-be records of the selected items that the metric's `where` keeps, as far as
+    it can be known before judging."""
+    conditions = _knowable(metric.where)
+    records = [_as_record(spec, item) for item in items if matches_where(item, spec.data.where)]
+    return [r for r in records if all(_record_matches(r, path, wanted) for path, wanted in conditions.items())]
+
+
+def _metric_where_problems(spec: CheckedSpec, items: Sequence[Mapping[str, Any]]) -> Iterator[SuiteError]:
+    for index, metric in enumerate(spec.metrics):
+        if _knowable(metric.where) and not _metric_records(spec, metric, items):
+            yield SuiteError(
+                spec.path, f"$.metrics[{index}].where",
+                f"conditions some selected item of {item_source(spec)} meets", "no item meeting them",
+            )
+
+
 def metric_groups(spec: CheckedSpec, metric: MetricSpec, items: Sequence[Mapping[str, Any]]) -> set[str] | None:
     """The groups `metric` can have over these items; None when only judging decides them."""
     if metric.group_by is None or metric.group_by.split(".", 1)[0] in JUDGED_NAMES:
         return None
-    knowable = {path: wanted for path, wanted in metric.where.items() if path.split(".", 1)[0] not in JUDGED_NAMES}
-    records = [_as_record(spec, item) for item in items if matches_where(item, spec.data.where)]
-    kept = [r for r in records if all(_record_matches(r, path, wanted) for path, wanted in knowable.items())]
-    return {str(record_value(r, metric.group_by)) for r in kept}
+    return {str(record_value(r, metric.group_by)) for r in _metric_records(spec, metric, items)}
 
 
 def _record_matches(record: Mapping[str, Any], path: str, wanted: Any) -> bool:
@@ -187,6 +205,7 @@ def data_problems(spec: CheckedSpec, items: Sequence[Mapping[str, Any]]) -> list
     return [
         *_field_problems(spec, items),
         *_where_problems(spec, items),
+        *_metric_where_problems(spec, items),
         *gate_group_problems(spec, spec.gates, items, spec.path, "$.gates"),
     ]
 

@@ -83,6 +83,8 @@ def test_a_prompt_field_the_data_lacks_is_a_collection_error_with_a_suggestion(p
         ({"where": "  where: {source: QBB, label.0: cot}"}, "$.data.where: expected conditions some item of safety/attacks.json meets together, found no item meeting them all"),
         ({"gates": "  - {metric: 'rta[leetspek]', op: '>=', threshold: 0.5}"},
          "$.gates[[]1[]].metric: expected a group of 'rta' that occurs in safety/attacks.json (cot, leetspeak; did you mean 'leetspeak'?), found 'rta[[]leetspek[]]'"),
+        ({"group_by": "category, where: {source: ITX}"},
+         "$.metrics[[]0[]].where: expected conditions some selected item of safety/attacks.json meets, found no item meeting them"),
         ({"group_by": "sorce"}, "$.metrics[[]0[]].group_by: expected category, verdict, passed or a field listed in data.keep (source)*did you mean 'source'?), found 'sorce'"),
     ],
 )
