@@ -245,9 +245,10 @@ def compare(baseline: Mapping[str, Any], current: Mapping[str, Any], level: floa
 def comparability_warnings(baseline: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
     """Settings that differ between the runs and make a difference in metrics ambiguous."""
     warnings = []
+    defaults = {"system_prompt": "empty"}  # the condition of files written before it was recorded
     for section, key, what in (("settings", "scoring", "scoring mode"), ("dataset", "sha256", "dataset"),
-                               ("settings", "profile", "gate profile")):
-        old, new = (baseline.get(section) or {}).get(key), (current.get(section) or {}).get(key)
+                               ("settings", "profile", "gate profile"), ("settings", "system_prompt", "system prompt")):
+        old, new = ((run.get(section) or {}).get(key, defaults.get(key)) for run in (baseline, current))
         if old != new:
             warnings.append(f"{what} differs: baseline {old!r}, current {new!r}")
     return warnings

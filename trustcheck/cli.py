@@ -6,9 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import TrustcheckError
+from .errors import DataError, TrustcheckError
 from .terminal_text import printable
+
+if TYPE_CHECKING:
+    from .data import DataSource
+    from .profiles import GateProfile
 
 
 def _suite_files(paths: Sequence[str]) -> list[Path]:
@@ -19,28 +24,65 @@ def _suite_files(paths: Sequence[str]) -> list[Path]:
     return [f for f in files if f.suffix in (".yaml", ".yml") and not f.name.startswith("_")]
 
 
-def cmd_validate(paths: Sequence[str]) -> int:
-    """Check suite files against the schema and the registries; runs nothing."""
-    from .selection import all_items
-    from .suite_files import load_any_suite
+def _validate_data(option: str | None) -> tuple[DataSource | None, str]:
+    """The dataset validate checks suites against, or None with the reason it has none."""
+    from .data import FETCH_HINT, data_source, resolve_location
 
+    location = resolve_location(option, Path.cwd())
+    if location is None:
+        return None, f"no TrustLLM data found; {FETCH_HINT}"
+    try:
+        return data_source(location), ""
+    except DataError as error:
+        if option:
+            raise
+        return None, str(error)
+
+
+def _file_problems(path: Path, data: DataSource | None, profile: GateProfile | None) -> tuple[list[str], bool]:
+    """Every problem collection would report for one file, and whether its items were checked."""
+    from .data_checks import data_error_line, problems_with_items
+    from .suite_files import any_suite_problems
+
+    spec, problems = any_suite_problems(path, str(path))
+    lines = [str(p) for p in problems]
+    if spec is None or lines or (spec.data.items is None and data is None):
+        return lines, False  # a suite with problems could name any file: its data is not read
+    try:
+        items = list(spec.data.items) if spec.data.items is not None else data.load(spec.data.file)  # type: ignore[union-attr]
+    except DataError as error:
+        return [*lines, data_error_line(spec, error)], True
+    return [*lines, *problems_with_items(spec, items, profile)], True
+
+
+def cmd_validate(paths: Sequence[str], data_option: str | None = None, profile_option: str | None = None) -> int:
+    """Check suite files as collection does (schema, registries, and against their data when
+    the dataset is found); runs nothing. Lists every problem of every file."""
     files = _suite_files(paths)
     if not files:
         print("trustcheck validate: no suite files found", file=sys.stderr)
         return 2
-    failures = 0
+    data, no_data_reason = _validate_data(data_option)
+    profile = _validate_profile(profile_option)
+    failures = unchecked = 0
     for path in files:
-        try:
-            suite = load_any_suite(path, str(path))
-            if suite.data.items is not None:  # inline items are part of the file: check them too
-                all_items(suite, list(suite.data.items))
-        except TrustcheckError as error:
-            failures += 1
-            print(f"error: {error}")
-        else:
-            print(f"ok: {path}")
+        problems, items_checked = _file_problems(path, data, profile)
+        failures += bool(problems)
+        for problem in problems:
+            print(f"error: {problem}")
+        if not problems:
+            unchecked += not items_checked
+            print(f"ok: {path}" + ("" if items_checked else " (its data file not checked)"))
+    if unchecked:
+        print(f"note: {unchecked} suites not checked against their data file: {no_data_reason}")
     print(f"{len(files) - failures} valid, {failures} invalid")
     return 1 if failures else 0
+
+
+def _validate_profile(option: str | None) -> GateProfile | None:
+    from .profiles import load_profile
+
+    return load_profile(option, Path.cwd()) if option else None
 
 
 def cmd_data_fetch(source: str | None) -> int:
@@ -82,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check suite files without running them",
                                    description="Check suite files against the schema, the registries and their data; runs no model.")
     validate.add_argument("paths", nargs="+", help="suite files or directories holding them")
+    validate.add_argument("--data", default=None, help="TrustLLM data to check the suites against (else $TRUSTCHECK_DATA, else the fetched copy)")
+    validate.add_argument("--profile", default=None, help="also check this gate profile's gates (a built-in name or a YAML file)")
     init = commands.add_parser("init", help="copy the packaged suites into a project folder",
                                description="Copy trustcheck's suites into DIR/suites (and write DIR/pytest.ini if absent), to edit thresholds and run them with pytest.")
     init.add_argument("directory", metavar="DIR", help="the project folder (created if missing)")
@@ -105,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":
-            return cmd_validate(args.paths)
+            return cmd_validate(args.paths, args.data, args.profile)
         if args.command == "init":
             return cmd_init(args.directory, args.dimension, args.force)
         return cmd_data_fetch(args.source)

@@ -13,6 +13,7 @@ import pytest
 
 from . import heap
 from .aggregate import Aggregator, record_of
+from .backends.base import describe_system_prompt
 from .gates import SuiteOutcome
 from .options import partial_reasons
 from .report import gate_table_lines
@@ -173,6 +174,7 @@ class ControllerPlugin:
             "sample": runtime.options.sample,
             "full": bool(self.config.getoption("trust_full")),
             "seed": runtime.options.seed,
+            "system_prompt": describe_system_prompt(runtime.options.system_prompt),
             "selection": {"partial": bool(reasons), "reasons": reasons},
             "argv": argv(),
         }

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .backends.base import system_prompt_label
 from .chart import render_chart
 from .credentials import redact_spec
 from .options import EVIDENCE_CHOICES
@@ -122,6 +123,8 @@ def model_line_html(results: Mapping[str, Any]) -> str:
     parts = [f"Model: {shown} ({model.get('backend', '?')} "
              f"{model.get('backend_version', '')})".rstrip(),
              f"scoring: {settings.get('scoring', '?')}",
+             # Files written before the condition was recorded ran with it blank.
+             f"system prompt: {system_prompt_label(str(settings.get('system_prompt', 'empty')))}",
              f"dataset: {dataset.get('source') or 'inline items only'}"]
     if results.get("trustcheck_version"):
         parts.append(f"trustcheck {results['trustcheck_version']}")

@@ -9,17 +9,23 @@ from typing import Any
 import pytest
 
 from .backends.base import BackendError
-from .errors import DataError, TrustcheckError
+from .data_checks import data_error_line, data_problems, profile_problems
+from .errors import DataError, SuiteError, TrustcheckError
 from .evaluators.base import UNSCORED, Verdict
+from .profiles import run_profile
 from .runtime import get_runtime
 from .selection import SelectedItem, all_items, sample_items, slug
-from .suite import Suite, load_suite
+from .suite import Suite, suite_file_problems
 from .terminal_text import printable
 from .units import Unit
 
 
 class SuiteCollectError(Exception):
-    """A suite or its data could not be loaded; shown as one collection-error line."""
+    """A suite or its data could not be loaded; shown as one collection-error line per problem."""
+
+    def __init__(self, *lines: object) -> None:
+        self.lines = [str(line) for line in lines]
+        super().__init__("\n".join(self.lines))
 
 
 class ItemMissed(AssertionError):
@@ -38,33 +44,39 @@ class SuiteFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         runtime = get_runtime(self.config)
         display = self.path.relative_to(self.config.rootpath).as_posix() if self.path.is_relative_to(self.config.rootpath) else str(self.path)
+        spec, problems = self.inspect(display)
+        if problems or spec is None:
+            raise SuiteCollectError(*problems)
+        self.suite = spec
         try:
-            self.suite = self.load(display)
-            selected = self._select(runtime)
+            raw = list(spec.data.items) if spec.data.items is not None else runtime.data().load(spec.data.file)
+            self._check_against(raw)
+            selected = self._select(runtime, raw)
         except DataError as error:
-            raise SuiteCollectError(self._data_error_line(error)) from None
+            raise SuiteCollectError(data_error_line(self.suite, error)) from None
         except TrustcheckError as error:
             raise SuiteCollectError(str(error)) from None
         yield from self._nodes(selected)
 
-    def load(self, display: str) -> Suite:
-        """The suite this file declares; property files override it (trustcheck.perturb.items)."""
-        return load_suite(self.path, display)
+    def inspect(self, display: str) -> tuple[Suite | None, list[SuiteError]]:
+        """The suite this file declares and all its problems; property files override it
+        (trustcheck.perturb.items)."""
+        return suite_file_problems(self.path, display)
+
+    def _check_against(self, raw: list[dict[str, Any]]) -> None:
+        """Configuration that these items, or the run's gate profile, can never give data for."""
+        problems = data_problems(self.suite, raw)
+        profile = run_profile(self.config)
+        if profile is not None:
+            problems += profile_problems(self.suite, profile(self.suite), profile.source, raw)
+        if problems:
+            raise SuiteCollectError(*problems)
 
     def make_item(self, parent: pytest.Collector, selected: SelectedItem) -> pytest.Item:
         return TrustItem.from_parent(parent, name=selected.item_id, suite=self.suite, selected=selected)
 
-    def _data_error_line(self, error: DataError) -> str:
-        """Data errors name the suite and its `$.data` path too, not only the dataset file."""
-        if self.suite.data.items is not None:
-            return str(error)  # already "suite: $.data.items[i]: ..."
-        if error.index is None:
-            return f"{self.suite.path}: $.data.file: expected a readable dataset file, found {error}"
-        return f"{self.suite.path}: $.data.file: {error}"
-
-    def _select(self, runtime) -> list[SelectedItem]:
+    def _select(self, runtime, raw: list[dict[str, Any]]) -> list[SelectedItem]:
         suite = self.suite
-        raw = list(suite.data.items) if suite.data.items is not None else runtime.data().load(suite.data.file)
         per_stratum = suite.sample.per_stratum if runtime.options.sample is not None and suite.sample.per_stratum else runtime.options.sample
         return sample_items(suite, all_items(suite, raw), per_stratum, runtime.options.seed)
 
@@ -80,7 +92,7 @@ class SuiteFile(pytest.File):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[override]
         if isinstance(excinfo.value, SuiteCollectError):
-            return printable(str(excinfo.value))
+            return "\n".join(printable(line) for line in excinfo.value.lines)
         return super().repr_failure(excinfo)
 
 

@@ -60,6 +60,7 @@ OPTIONS: tuple[TrustOption, ...] = (
     TrustOption("--trust-baseline", "trust_baseline", "results JSON of the last release: fail metrics that are significantly worse on the same items"),
     TrustOption("--trust-baseline-level", "trust_baseline_level", "significance level of the baseline comparison", 0.05, float),
     TrustOption("--trust-missed", "trust_missed", "run only items that missed (or failed) last time; same as --lf", False, action="store_true"),
+    TrustOption("--trust-system-prompt", "trust_system_prompt", "system prompt of the model under test: empty (blanked, as TrustLLM ran), model-default (the chat template's own) or the text to send", "empty", metavar="empty|model-default|TEXT"),
     TrustOption("--trust-html-evidence", "trust_html_evidence", "which items carry prompt/response/verdict evidence in the --html report: auto (all up to 2000 items, else missed only), all, missed or none", "auto", choices=EVIDENCE_CHOICES),
 )
 

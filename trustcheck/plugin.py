@@ -9,12 +9,19 @@ import pytest
 
 from . import heap
 from .aggregate import RECORD_KEY, record_of
+from .backends.base import (
+    SYSTEM_PROMPT_EMPTY,
+    describe_system_prompt,
+    parse_system_prompt,
+    system_prompt_label,
+)
 from .controller import ControllerPlugin
 from .items import RecordingItem, SuiteFile, TrustItem
 from .options import add_options, apply_ini_fallbacks
 from .report_transport import ReportTransport
 from .runtime import get_runtime, runtime_key
 from .suite_files import looks_like_property_file, looks_like_suite
+from .terminal_text import printable
 from .units import DEFAULT_UNIT_SIZE, build_units
 
 suite_errors_key = pytest.StashKey[list]()
@@ -37,6 +44,13 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         option.lf = True
     if getattr(option, "numprocesses", None) and getattr(option, "dist", "no") == "no":
         option.dist = "loadscope"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    # The conditions a reader needs to interpret the verdict (TrustLLM ran with a blank system prompt).
+    condition = describe_system_prompt(parse_system_prompt(config.getoption("trust_system_prompt") or SYSTEM_PROMPT_EMPTY))
+    model = printable(str(config.getoption("trust_model")), 200)
+    return [f"trustcheck: model {model}, scoring {config.getoption('trust_scoring')}, system prompt {printable(system_prompt_label(condition))}"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

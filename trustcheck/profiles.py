@@ -183,3 +183,13 @@ def gate_overrides(config: pytest.Config) -> GateProfile | None:
     if not name:
         return None
     return load_profile(name, Path(config.invocation_params.dir))
+
+
+_profile_key = pytest.StashKey[GateProfile | None]()
+
+
+def run_profile(config: pytest.Config) -> GateProfile | None:
+    """`gate_overrides`, read once per process (each suite file checks its gates against it)."""
+    if _profile_key not in config.stash:
+        config.stash[_profile_key] = gate_overrides(config)
+    return config.stash[_profile_key]

@@ -13,6 +13,8 @@ from typing import Any
 from .credentials import redact, redact_argv, redact_spec
 from .gates import SuiteOutcome
 from .json_files import finite_or_null
+from .metrics.base import tidy_numbers
+from .metrics.registry import UnknownMetricError, metric_function
 from .suite import MetricSpec
 
 FORMAT = "trustcheck-results/1"
@@ -39,12 +41,25 @@ def _definition(name: str, spec: MetricSpec | None) -> dict[str, Any]:
     }
 
 
+def _value_range(spec: MetricSpec | None) -> tuple[float, float] | None:
+    try:
+        return getattr(metric_function(spec.fn), "value_range", None) if spec is not None else None
+    except UnknownMetricError:
+        return None
+
+
+def _tidied(entry: dict[str, Any], spec: MetricSpec | None) -> dict[str, Any]:
+    """value, low and high without float noise (the gates and the table use the exact numbers)."""
+    value, low, high = tidy_numbers(entry["value"], entry["low"], entry["high"], _value_range(spec))
+    return {**entry, "value": value, "low": low, "high": high}
+
+
 def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
     suite = outcome.suite
     metrics = {}
     for name, result in outcome.metrics.items():
         spec = suite.metric(name)
-        metrics[name] = {**result.as_dict(), **_definition(name, spec)}
+        metrics[name] = _tidied({**result.as_dict(), **_definition(name, spec)}, spec)
     return {
         "suite": suite.path,
         "name": suite.name,
@@ -55,7 +70,7 @@ def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
         "missing": outcome.missing,
         "metrics": metrics,
         # Items lost to errors or dead workers make a gate partial just as a narrowed selection does.
-        "gates": [gate.as_dict(partial or bool(outcome.missing)) for gate in outcome.gates],
+        "gates": [_tidied(gate.as_dict(partial or bool(outcome.missing)), suite.metric(gate.gate.metric)) for gate in outcome.gates],
     }
 
 

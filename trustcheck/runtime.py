@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from .backends.base import SYSTEM_PROMPT_EMPTY, parse_system_prompt
 from .backends.registry import BackendOptions
 from .cache import NullCache, ResponseCache
 from .data import DataSource, data_source, resolve_location
@@ -42,6 +43,7 @@ class RunOptions:
     json_path: str | None
     models_file: Path | None
     backend_extra: dict[str, str]
+    system_prompt: str | None = ""
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> RunOptions:
@@ -68,6 +70,7 @@ class RunOptions:
             json_path=opt("trust_json"),
             models_file=root / models_file,
             backend_extra=parse_backend_options(opt("trust_backend_option") or []),
+            system_prompt=parse_system_prompt(opt("trust_system_prompt") or SYSTEM_PROMPT_EMPTY),
         )
 
 

@@ -47,13 +47,24 @@ def _describe_type(expected: Any) -> str:
     return _TYPE_NAMES.get(expected, str(expected))
 
 
-def _unknown_key_error(path: str, error: ValidationError) -> SuiteError:
+def _unknown_keys(error: ValidationError) -> list[str]:
+    allowed = set(error.schema.get("properties", {}))
+    return sorted(set(error.instance) - allowed) or ["?"]
+
+
+def _unknown_key_error(path: str, error: ValidationError, key: str | None = None) -> SuiteError:
     allowed = sorted(error.schema.get("properties", {}))
-    unknown = sorted(set(error.instance) - set(allowed))
-    key = unknown[0] if unknown else "?"
+    key = key if key is not None else _unknown_keys(error)[0]
     close = difflib.get_close_matches(key, allowed, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return SuiteError(path, f"{json_path([*error.absolute_path, key])}", f"one of the keys {', '.join(allowed)}{hint}", f"unknown key {key!r}")
+
+
+def _misspelt(error: ValidationError) -> set[tuple[str, str]]:
+    """(parent path, key) of each allowed key an unknown key looks like a typo of."""
+    allowed = list(error.schema.get("properties", {}))
+    parent = json_path(error.absolute_path)
+    return {(parent, close[0]) for key in _unknown_keys(error) if (close := difflib.get_close_matches(key, allowed, n=1))}
 
 
 def _one_of_error(path: str, error: ValidationError) -> SuiteError:
@@ -78,8 +89,7 @@ def to_suite_error(path: str, error: ValidationError) -> SuiteError:
     if keyword == "additionalProperties":
         return _unknown_key_error(path, error)
     if keyword == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return SuiteError(path, json_path([*error.absolute_path, missing]), "a value (required key)", "nothing")
+        return SuiteError(path, json_path([*error.absolute_path, _required_key(error)]), "a value (required key)", "nothing")
     if keyword == "type":
         return SuiteError(path, where, _describe_type(error.validator_value), found)
     if keyword == "enum":
@@ -102,7 +112,22 @@ def to_suite_error(path: str, error: ValidationError) -> SuiteError:
     return SuiteError(path, where, error.message, found)
 
 
-def first_schema_error(path: str, validator: Draft202012Validator, document: Any) -> SuiteError | None:
-    """The most relevant error (shallowest path first, then schema order), or None."""
+def all_schema_errors(path: str, validator: Draft202012Validator, document: Any) -> list[SuiteError]:
+    """One error per JSON path where the document breaks the schema, shallowest first.
+
+    A required key that is missing because it was misspelt is reported once, as the typo.
+    """
     errors = sorted(validator.iter_errors(document), key=lambda e: (len(list(e.absolute_path)), list(map(str, e.absolute_path))))
-    return to_suite_error(path, errors[0]) if errors else None
+    misspelt = set().union(*(_misspelt(e) for e in errors if e.validator == "additionalProperties"))
+    described: list[SuiteError] = []
+    for error in errors:
+        if error.validator == "additionalProperties":
+            described.extend(_unknown_key_error(path, error, key) for key in _unknown_keys(error))
+        elif error.validator != "required" or (json_path(error.absolute_path), _required_key(error)) not in misspelt:
+            described.append(to_suite_error(path, error))
+    seen: set[str] = set()
+    return [e for e in described if not (e.json_path in seen or seen.add(e.json_path))]
+
+
+def _required_key(error: ValidationError) -> str:
+    return error.message.split("'")[1] if "'" in error.message else error.message

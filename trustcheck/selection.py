@@ -45,7 +45,7 @@ def slug(text: str) -> str:
     return _SLUG.sub("_", text).strip("_") or "_"
 
 
-def _matches(item: Mapping[str, Any], where: Mapping[str, Any]) -> bool:
+def matches_where(item: Mapping[str, Any], where: Mapping[str, Any]) -> bool:
     for path, wanted in where.items():
         value = field_value(item, path)
         if isinstance(wanted, list) and value not in wanted:
@@ -82,7 +82,7 @@ def all_items(suite: Suite, raw_items: Sequence[Mapping[str, Any]]) -> list[Sele
     width = max(4, len(str(len(raw_items) - 1)))
     selected = []
     for index, item in enumerate(raw_items):
-        if not _matches(item, suite.data.where):
+        if not matches_where(item, suite.data.where):
             continue
         category = field_value(item, suite.data.category) if suite.data.category else None
         selected.append(

@@ -16,7 +16,8 @@ from jsonschema import Draft202012Validator
 
 from .errors import SuiteError
 from .safe_yaml import load_yaml
-from .schema_errors import describe_value, first_schema_error, json_path
+from .schema_errors import all_schema_errors, describe_value, json_path
+from .suite_checks import suite_problems
 
 DEFAULT_GENERATION = {"temperature": 0.0, "max_new_tokens": 256, "mode": "chat", "stop": []}
 
@@ -145,13 +146,24 @@ def _non_string_key(value: Any, path: list[Any]) -> tuple[list[Any], Any] | None
     return None
 
 
-def _check_keys(document: Any, display: str) -> None:
+def _key_error(document: Any, display: str) -> SuiteError | None:
     """Suites are JSON-shaped: YAML's int, null and boolean keys (unquoted yes/no/on/off) are mistakes."""
     found = _non_string_key(document, [])
-    if found:
-        path, key = found
-        hint = " (YAML reads unquoted yes/no/on/off as true/false: quote it)" if isinstance(key, bool) else ""
-        raise SuiteError(display, json_path(path), "keys that are strings", f"the key {describe_value(key)}{hint}")
+    if not found:
+        return None
+    path, key = found
+    hint = " (YAML reads unquoted yes/no/on/off as true/false: quote it)" if isinstance(key, bool) else ""
+    return SuiteError(display, json_path(path), "keys that are strings", f"the key {describe_value(key)}{hint}")
+
+
+def document_problems(document: Any, display: str, schema_name: str = "suite.schema.json") -> list[SuiteError]:
+    """Every schema problem of a parsed document (one per JSON path), most general first."""
+    if not isinstance(document, dict):
+        return [SuiteError(display, "$", "a mapping with the suite's keys", describe_value(document) if document is not None else "an empty file")]
+    early = _key_error(document, display) or _number_error(document, display)
+    if early is not None:
+        return [early]
+    return all_schema_errors(display, _validator(schema_name), document)
 
 
 def _non_finite_number(document: Any) -> tuple[list[Any], float] | None:
@@ -168,26 +180,23 @@ def _non_finite_number(document: Any) -> tuple[list[Any], float] | None:
     return None
 
 
-def _check_numbers(document: Any, display: str) -> None:
+def _number_error(document: Any, display: str) -> SuiteError | None:
     """Suites are JSON-shaped: YAML's .nan and .inf (or a float past 1.8e308) are no values there.
 
     Checked before the schema because NaN passes every minimum and maximum (all comparisons with
     it are false): `temperature: .nan` would reach the model.
     """
     found = _non_finite_number(document)
-    if found:
-        path, value = found
-        raise SuiteError(display, json_path(path), "a finite number", describe_value(value))
+    if not found:
+        return None
+    path, value = found
+    return SuiteError(display, json_path(path), "a finite number", describe_value(value))
 
 
 def validate_document(document: Any, display: str, schema_name: str = "suite.schema.json") -> None:
-    if not isinstance(document, dict):
-        raise SuiteError(display, "$", "a mapping with the suite's keys", describe_value(document) if document is not None else "an empty file")
-    _check_keys(document, display)
-    _check_numbers(document, display)
-    error = first_schema_error(display, _validator(schema_name), document)
-    if error is not None:
-        raise error
+    problems = document_problems(document, display, schema_name)
+    if problems:
+        raise problems[0]
 
 
 def _as_tuple(value: Any) -> tuple:
@@ -268,13 +277,23 @@ def build_suite(document: Mapping[str, Any], display: str) -> Suite:
     )
 
 
+def suite_file_problems(path: Path, display: str) -> tuple[Suite | None, list[SuiteError]]:
+    """The suite a file declares (None when its schema problems leave none) and all its problems."""
+    try:
+        document = read_yaml(path, display)
+    except SuiteError as error:
+        return None, [error]
+    problems = document_problems(document, display)
+    if problems:
+        return None, problems
+    suite = build_suite(document, display)
+    return suite, suite_problems(suite)
+
+
 def load_suite(path: Path, display: str | None = None) -> Suite:
     """Read, validate and check one suite file; raises SuiteError with a one-line message."""
-    from .suite_checks import check_suite
-
-    display = display or str(path)
-    document = read_yaml(path, display)
-    validate_document(document, display)
-    suite = build_suite(document, display)
-    check_suite(suite)
+    suite, problems = suite_file_problems(path, display or str(path))
+    if problems:
+        raise problems[0]
+    assert suite is not None
     return suite

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .errors import SuiteError
     from .perturb.spec import PropertySpec
     from .suite import Suite
 
@@ -47,3 +48,14 @@ def load_any_suite(path: Path, display: str | None = None) -> Suite | PropertySp
     from .suite import load_suite
 
     return load_suite(path, display)
+
+
+def any_suite_problems(path: Path, display: str) -> tuple[Suite | PropertySpec | None, list[SuiteError]]:
+    """`load_any_suite` without raising: the suite (None when its problems leave none) and every problem."""
+    if looks_like_property_file(path):
+        from .perturb.spec import property_file_problems
+
+        return property_file_problems(path, display)
+    from .suite import suite_file_problems
+
+    return suite_file_problems(path, display)

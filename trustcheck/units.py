@@ -55,6 +55,7 @@ class Unit:
             max_new_tokens=generation.max_new_tokens,
             stop=generation.stop,
             seed=runtime.seed_for(item.suite, item.selected.item_id),
+            system_prompt=runtime.options.system_prompt,
         )
 
     @staticmethod

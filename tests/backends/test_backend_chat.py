@@ -94,6 +94,28 @@ def test_other_templates_get_the_user_turn_alone(template: str) -> None:
     assert chat_messages_builder(render)("Q?") == [{"role": "user", "content": "Q?"}]
 
 
+def test_model_default_sends_the_user_turn_alone_so_the_template_adds_its_own() -> None:
+    render = renderer(INJECTS_DEFAULT_CHATML)
+    messages = chat_messages_builder(render)("Q?", None)
+    assert messages == [{"role": "user", "content": "Q?"}]
+    assert render(messages).startswith("<|im_start|>system\nYou are a helpful assistant.<|im_end|>")
+
+
+@pytest.mark.parametrize("template", [INJECTS_DEFAULT_CHATML, HEADER_TURNS, FOLDS_SYSTEM_INTO_USER])
+def test_a_system_prompt_text_is_sent_as_the_system_turn(template: str) -> None:
+    render = renderer(template)
+    messages = chat_messages_builder(render)("Q?", "Answer briefly.")
+    assert messages == [{"role": "system", "content": "Answer briefly."}, {"role": "user", "content": "Q?"}]
+    assert "Answer briefly." in render(messages) and "You are a helpful assistant." not in render(messages)
+
+
+def test_a_template_without_a_system_turn_gets_the_text_before_the_prompt() -> None:
+    render = renderer(REJECTS_SYSTEM)
+    messages = chat_messages_builder(render)("Q?", "Answer briefly.")
+    assert messages == [{"role": "user", "content": "Answer briefly.\n\nQ?"}]
+    assert render(messages) == "<start_of_turn>user\nAnswer briefly.\n\nQ?<end_of_turn>\n"
+
+
 @pytest.mark.parametrize(
     ("text", "stop", "expected"),
     [

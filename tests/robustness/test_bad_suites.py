@@ -16,7 +16,7 @@ from trustcheck.cli import main
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_suites"
 EXPECTED: dict[str, str] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-# Found only when the data is read: `trustcheck validate` does not read dataset files.
+# Found only when the data is read: without a dataset, `trustcheck validate` says it did not check it.
 NEEDS_DATASET = {"missing_data_file.yaml"}
 
 GATE = """
@@ -79,20 +79,36 @@ def test_every_bad_suite_gives_one_line_and_the_good_suite_still_runs(project):
     assert result.ret == 1  # the collection errors fail the run; the good gate still passed
 
 
-def test_validate_reports_each_bad_file_in_one_line(capsys):
-    assert main(["validate", str(CORPUS)]) == 1
+def _validate_lines(capsys, *args: str) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    assert main(["validate", str(CORPUS), *args]) == 1
     lines = capsys.readouterr().out.splitlines()
     by_file = {}
-    for line in lines[:-1]:
+    for line in lines:
         status, _, rest = line.partition(": ")
-        path = rest.split(": ", 1)[0]
-        by_file[Path(path).name] = (status, line)
+        if status in ("ok", "error"):
+            by_file[Path(rest.split(": ", 1)[0].split(" ")[0]).name] = (status, line)
     assert set(by_file) == set(EXPECTED)
+    return by_file, lines
+
+
+def test_validate_reports_each_bad_file_in_one_line(capsys, tmp_path):
+    data = tmp_path / "data"
+    (data / "safety").mkdir(parents=True)
+    (data / "safety" / "present.json").write_text("[]")
+    by_file, lines = _validate_lines(capsys, "--data", str(data))
     for name, expected in EXPECTED.items():
         status, line = by_file[name]
-        if name in NEEDS_DATASET:
-            assert status == "ok", line
-        else:
-            assert status == "error" and expected in line, line
+        assert status == "error" and expected in line, line
+    assert lines[-1] == f"0 valid, {len(EXPECTED)} invalid"
+
+
+def test_validate_without_the_dataset_says_what_it_did_not_check(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("TRUSTCHECK_DATA", raising=False)
+    monkeypatch.setattr("trustcheck.data.user_data_dir", lambda: tmp_path / "nothing-fetched")
+    by_file, lines = _validate_lines(capsys)
+    for name in NEEDS_DATASET:
+        status, line = by_file[name]
+        assert status == "ok" and line.endswith("(its data file not checked)"), line
+    assert lines[-2].startswith(f"note: {len(NEEDS_DATASET)} suites not checked against their data file: no TrustLLM data found")
     invalid = len(EXPECTED) - len(NEEDS_DATASET)
     assert lines[-1] == f"{len(NEEDS_DATASET)} valid, {invalid} invalid"

@@ -26,9 +26,11 @@ def test_bootstrap_needs_two_units_and_skips_undefined_resamples():
     assert result.value == 1.5 and result.low is not None and result.low >= 1.5 - 1e-9
 
 
-def test_bootstrap_result_rounds_only_the_value():
+def test_bootstrap_result_rounds_the_value_and_its_interval_alike():
     result = bootstrap_result([0.12345, 0.5, 0.9], mean, round_to=3)
     assert result.value == round(mean([0.12345, 0.5, 0.9]), 3) and result.n == 3
+    assert result.low == round(result.low, 3) and result.high == round(result.high, 3)
+    assert result.low <= result.value <= result.high
 
 
 def test_undefined_statistic_gives_no_value():

@@ -55,7 +55,8 @@ class ScriptedBackend:
         log = self.script.get("log")
         if log:
             with open(log, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps({"pid": os.getpid(), "batch": len(requests)}) + "\n")
+                entry = {"pid": os.getpid(), "batch": len(requests), "system_prompts": sorted({str(r.system_prompt) for r in requests})}
+                handle.write(json.dumps(entry) + "\n")
         return [self._answer(request.prompt) for request in requests]
 
     def close(self) -> None:

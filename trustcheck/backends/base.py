@@ -8,6 +8,32 @@ from typing import Literal, Protocol, runtime_checkable
 
 PromptMode = Literal["chat", "raw"]
 
+# How a chat prompt's system turn is set: blank (TrustLLM's condition), the chat template's own
+# default, or a text. `--trust-system-prompt` names them; requests carry "", None or the text.
+SYSTEM_PROMPT_EMPTY = "empty"
+SYSTEM_PROMPT_MODEL_DEFAULT = "model-default"
+
+
+def parse_system_prompt(option: str) -> str | None:
+    """`--trust-system-prompt`: empty -> "", model-default -> None, anything else is the text."""
+    if option == SYSTEM_PROMPT_EMPTY:
+        return ""
+    return None if option == SYSTEM_PROMPT_MODEL_DEFAULT else option
+
+
+def describe_system_prompt(system_prompt: str | None) -> str:
+    """The condition as the option names it, for results, headers and reports."""
+    if system_prompt == "":
+        return SYSTEM_PROMPT_EMPTY
+    return SYSTEM_PROMPT_MODEL_DEFAULT if system_prompt is None else system_prompt
+
+
+def system_prompt_label(condition: str, limit: int = 60) -> str:
+    """A described condition for one line of a header or report: a text quoted and cut short."""
+    if condition in (SYSTEM_PROMPT_EMPTY, SYSTEM_PROMPT_MODEL_DEFAULT):
+        return condition
+    return repr(condition[:limit]) + (f"... ({len(condition)} characters)" if len(condition) > limit else "")
+
 
 class BackendError(Exception):
     """A backend could not produce a response (load failure, server down, bad output)."""
@@ -28,10 +54,11 @@ class GenerationRequest:
     stop: tuple[str, ...] = ()
     seed: int = 0
     min_new_tokens: int = 0
+    system_prompt: str | None = ""  # "" blank (TrustLLM), None the template's default, else the text
 
     def settings(self) -> dict[str, object]:
         """Everything but the prompt, as builtins, for cache keys and results."""
-        return {
+        settings: dict[str, object] = {
             "mode": self.mode,
             "temperature": self.temperature,
             "max_new_tokens": self.max_new_tokens,
@@ -40,6 +67,11 @@ class GenerationRequest:
             "seed": self.seed if self.temperature > 0 else 0,
             "min_new_tokens": self.min_new_tokens,
         }
+        if self.mode == "chat" and self.system_prompt != "":
+            # Only a chat turn has a system prompt; the blank default adds nothing, so responses
+            # cached or recorded before the option existed keep their keys.
+            settings["system_prompt"] = describe_system_prompt(self.system_prompt)
+        return settings
 
 
 @dataclass(frozen=True)

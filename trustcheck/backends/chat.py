@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 Messages = list[dict[str, str]]
 RenderChat = Callable[[Messages], str]
+MessagesFor = Callable[[str, "str | None"], Messages]
 
 _SYSTEM_PROBE = "trustcheck-system-probe-7f3a"
 _USER_PROBE = "trustcheck-user-probe-c41e"
@@ -42,9 +43,34 @@ def injects_default_system(render: RenderChat) -> bool:
     return injected > 0 and without.startswith(head) and without.endswith(tail)
 
 
-def chat_messages_builder(render: RenderChat) -> Callable[[str], Messages]:
-    """Decide once per model how a prompt becomes messages with no default system prompt."""
-    return _blank_system_then_user if injects_default_system(render) else _user_only
+def accepts_system_turn(render: RenderChat) -> bool:
+    """Whether the template renders a system message (Gemma's, for one, raises instead)."""
+    try:
+        return _SYSTEM_PROBE in render([{"role": "system", "content": _SYSTEM_PROBE}, *_user_only(_USER_PROBE)])
+    except Exception:  # noqa: BLE001 - any template error means no system turn
+        return False
+
+
+def chat_messages_builder(render: RenderChat) -> MessagesFor:
+    """Decide once per model how a prompt and its system prompt become messages.
+
+    The system prompt is "" for a blank one (TrustLLM's condition, see `injects_default_system`),
+    None for whatever the template does without one, or a text. A template without a system
+    turn gets the text at the head of the user turn, the usual way to give such models one.
+    """
+    blank = _blank_system_then_user if injects_default_system(render) else _user_only
+    system_turn = accepts_system_turn(render)
+
+    def messages_for(prompt: str, system_prompt: str | None = "") -> Messages:
+        if system_prompt == "":
+            return blank(prompt)
+        if system_prompt is None:
+            return _user_only(prompt)
+        if system_turn:
+            return [{"role": "system", "content": system_prompt}, *_user_only(prompt)]
+        return _user_only(f"{system_prompt}\n\n{prompt}")
+
+    return messages_for
 
 
 def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from .base import (
     ModelIdentity,
 )
 from .batching import plan_batches, run_batched
-from .chat import Messages, chat_messages_builder, cut_at_stop
+from .chat import Messages, MessagesFor, chat_messages_builder, cut_at_stop
 from .hf_load import (
     HFSpec,
     LocalModel,
@@ -57,7 +57,7 @@ class TransformersBackend:
         self.batch_size = options.batch_size or DEFAULT_BATCH_SIZE.get(self.device.type, 8)
         self._cache_dir = default_cache_dir(options)
         self._identity: ModelIdentity | None = None
-        self._messages_for: Callable[[str], Messages] | None = None
+        self._messages_for: MessagesFor | None = None
         self._pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         self._eos_ids = self._end_of_sequence_ids()
         self.context_length = getattr(model.config, "max_position_embeddings", None)
@@ -96,7 +96,7 @@ class TransformersBackend:
             raise BackendError(f"hf:{self.spec.source} has no chat template; use mode: raw for this model")
         if self._messages_for is None:
             self._messages_for = chat_messages_builder(self._render_chat)
-        text = self._render_chat(self._messages_for(request.prompt))
+        text = self._render_chat(self._messages_for(request.prompt, request.system_prompt))
         # The template already wrote any BOS the model wants.
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from .base import (
     MissingExtraError,
     ModelIdentity,
 )
-from .chat import Messages, chat_messages_builder, cut_at_stop
+from .chat import Messages, MessagesFor, chat_messages_builder, cut_at_stop
 from .errors import first_line
 from .identity import default_cache_dir, file_sha256, package_version, text_hash
 from .registry import BackendOptions
@@ -88,7 +88,7 @@ class LlamaCppBackend:
         self._identity: ModelIdentity | None = None
         self.template = llama.metadata.get("tokenizer.chat_template", "")
         self._formatter = self._chat_formatter() if self.template else None
-        self._messages_for: Callable[[str], Messages] | None = None
+        self._messages_for: MessagesFor | None = None
         vocab = llama._model.vocab
         self._end_tokens = [t for t in range(llama.n_vocab()) if self._module.llama_vocab_is_eog(vocab, t)]
         self.context_length = min(llama.n_ctx(), llama._model.n_ctx_train() or llama.n_ctx())
@@ -128,7 +128,7 @@ class LlamaCppBackend:
             raise BackendError(f"{self.display} has no chat template in its metadata; use mode: raw")
         if self._messages_for is None:
             self._messages_for = chat_messages_builder(self._render_chat)
-        text = self._render_chat(self._messages_for(request.prompt))
+        text = self._render_chat(self._messages_for(request.prompt, request.system_prompt))
         # The template already wrote any BOS the model wants, as create_chat_completion assumes.
         return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 

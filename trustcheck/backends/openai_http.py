@@ -171,9 +171,18 @@ class OpenAIBackend:
         if request.mode == "raw":
             payload["prompt"] = request.prompt
         else:
-            system = [{"role": "system", "content": ""}] if self.spec.system == "empty" else []
-            payload["messages"] = [*system, {"role": "user", "content": request.prompt}]
+            payload["messages"] = [*self._system_messages(request.system_prompt), {"role": "user", "content": request.prompt}]
         return payload
+
+    def _system_messages(self, system_prompt: str | None) -> list[dict[str, str]]:
+        """A text is sent as the system message. The server's template is out of sight, so for a
+        blank one the spec decides (`#system=empty` sends an empty message, by default none is
+        sent, as TrustLLM did for API models); for the model's default none is sent."""
+        if system_prompt is None:
+            return []
+        if system_prompt == "":
+            return [{"role": "system", "content": ""}] if self.spec.system == "empty" else []
+        return [{"role": "system", "content": system_prompt}]
 
     def _generate_one(self, request: GenerationRequest) -> Generation:
         raw = request.mode == "raw"

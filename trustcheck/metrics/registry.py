@@ -8,9 +8,11 @@ MetricResult. Modules register on import; `load_builtin_metrics` imports them al
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
+from typing import Any
 
-from .base import MetricFunction
+from .base import MetricFunction, MetricResult, settled
 
 _METRICS: dict[str, MetricFunction] = {}
 
@@ -31,9 +33,16 @@ class UnknownMetricError(KeyError):
 
 
 def register_metric(name: str):
+    """Register `fn` under `name`. Its results' intervals always hold their value and stay in
+    the function's `value_range` (an attribute set after the definition)."""
+
     def decorate(fn: MetricFunction) -> MetricFunction:
-        _METRICS[name] = fn
-        return fn
+        @functools.wraps(fn)
+        def metric(records: Any, **params: Any) -> MetricResult:
+            return settled(fn(records, **params), getattr(metric, "value_range", None))
+
+        _METRICS[name] = metric
+        return metric
 
     return decorate
 

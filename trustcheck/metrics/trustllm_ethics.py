@@ -46,7 +46,7 @@ def _class_metric(records, class_of: Callable[[Record], str | None], classes, pa
         # The toolkit always averages over all classes, so an empty class pulls the mean down.
         return float(accuracies.sum() / len(classes)) if part == "overall" else float(accuracies[classes.index(part)])
 
-    return bootstrap_result(rows, statistic, note=note)
+    return bootstrap_result(rows, statistic, note=note, strata=rows[:, 0])
 
 
 @register_metric("trustllm_ethics_accuracy")

@@ -83,7 +83,9 @@ def trustllm_disparagement_p(records: Sequence[Record], *, attribute: str, mode:
     values = sorted({a for a, _ in rows})
     options = sorted({o for _, o in rows})
     codes = [values.index(a) * len(options) + options.index(o) for a, o in rows]
-    return category_bootstrap_result(codes, len(values) * len(options), _counted_p_value((len(values), len(options))), note=note)
+    statistic = _counted_p_value((len(values), len(options)))
+    # Resampled within each attribute value: the dataset fixes how many items each value has.
+    return category_bootstrap_result(codes, len(values) * len(options), statistic, note=note, strata=[c // len(options) for c in codes])
 
 
 @register_metric("trustllm_preference_rta")
@@ -105,7 +107,7 @@ def trustllm_preference_rta(
         return rate_result(sum(flags), len(flags), note)
     if part != "overall":
         return MetricResult(value=None, note="trustllm_preference_rta: part must be overall, plain or force")
-    return bootstrap_result(typed, _overall_preference, note=note)
+    return bootstrap_result(typed, _overall_preference, note=note, strata=[kind for kind, _ in typed])
 
 
 def _overall_preference(typed: Sequence[tuple[str, bool]]) -> float:

@@ -102,7 +102,7 @@ def trustllm_privacy_leakage(
     names = sorted({cell for cell, _, _ in keyed})
     rows = np.array([(names.index(cell), *leakage_flags(response, email)) for cell, response, email in keyed], dtype=np.int64).reshape(-1, 4)
     note = join_notes(unscored_note(records), f"only {len(names)} of {cells} cells have items (empty cells count as 0)" if len(names) < cells else "")
-    return bootstrap_result(rows, lambda sample: leakage_value(sample, part, cells), note=note)
+    return bootstrap_result(rows, lambda sample: leakage_value(sample, part, cells), note=note, strata=rows[:, 0])
 
 
 trustllm_confaide_pearson.value_range = (-1.0, 1.0)  # type: ignore[attr-defined]

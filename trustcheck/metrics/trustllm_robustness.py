@@ -101,7 +101,8 @@ def trustllm_advglue(
     )
     key = part if task is None or part == "RS" else f"{part}_{task}"
     codes = advglue_codes(pairs, tasks)
-    return category_bootstrap_result(codes, 4 * len(tasks) + 1, lambda counts: advglue_scores(counts, tasks)[key], note=note)
+    by_task = [code // 4 for code in codes]
+    return category_bootstrap_result(codes, 4 * len(tasks) + 1, lambda counts: advglue_scores(counts, tasks)[key], note=note, strata=by_task)
 
 
 # --- AdvInstruction ----------------------------------------------------------------------------
@@ -224,7 +225,8 @@ def trustllm_ood_generalization(
         present = totals > 0
         return mean([ood_f1(int(r), int(t)) for r, t in zip(right[present], totals[present])])
 
-    return bootstrap_result(rows, statistic, note=join_notes(f"sources: {', '.join(names)}", unscored_note(records)))
+    note = join_notes(f"sources: {', '.join(names)}", unscored_note(records))
+    return bootstrap_result(rows, statistic, note=note, strata=rows[:, 0])
 
 
 trustllm_advglue.value_range = (-1.0, 1.0)  # type: ignore[attr-defined]

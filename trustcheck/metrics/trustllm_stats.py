@@ -3,6 +3,11 @@
 Rates get Wilson intervals (`rate_result`); every other TrustLLM metric gets a percentile
 bootstrap interval over its resampling units (items, pairs or groups) with a fixed seed, so
 the same records always give the same interval.
+
+A metric that averages cells or groups (classes, sources, tasks, shotType x type cells) is
+resampled within each of them (`strata`): every resample keeps each cell's size, so no cell
+is ever empty in a resample when it is not in the data (an empty cell counts 0 in the toolkit's
+averages, which would drag the interval below the value).
 """
 
 from __future__ import annotations
@@ -83,13 +88,18 @@ def ratios(numerators: np.ndarray, denominators: np.ndarray) -> np.ndarray:
     return np.divide(numerators, denominators, out=np.zeros(len(denominators)), where=denominators > 0)
 
 
+Strata = Sequence[Hashable] | np.ndarray | None
+
+
 def bootstrap_interval(
     units: Sequence[T],
     statistic: Callable[[Sequence[T]], float | None],
     resamples: int = RESAMPLES,
     seed: int = SEED,
+    strata: Strata = None,
 ) -> tuple[float | None, float | None]:
-    """Percentile interval of `statistic` over resamples of `units` (with replacement).
+    """Percentile interval of `statistic` over resamples of `units` (with replacement, within
+    each stratum when `strata` gives one per unit).
 
     A numpy array of units is resampled by fancy indexing (its statistic can be vectorized);
     any other sequence is resampled into a list.
@@ -97,7 +107,7 @@ def bootstrap_interval(
     n = len(units)
     if n < 2:
         return None, None
-    draws = _draws(n, resamples, seed)
+    draws = _draws(n, resamples, seed, strata)
     return _percentile_interval(statistic(units[row] if isinstance(units, np.ndarray) else [units[i] for i in row]) for row in draws)
 
 
@@ -108,6 +118,7 @@ def category_bootstrap_result(
     *,
     note: str = "",
     round_to: int | None = None,
+    strata: Strata = None,
 ) -> MetricResult:
     """`bootstrap_result` for a statistic of how many units fall in each of `size` categories.
 
@@ -121,17 +132,27 @@ def category_bootstrap_result(
         return MetricResult(value=None, n=n, note=note)
     low = high = None
     if n >= 2:
-        draws = _draws(n, RESAMPLES, SEED)
+        draws = _draws(n, RESAMPLES, SEED, strata)
         offsets = (np.arange(RESAMPLES) * size)[:, None]
         counts = np.bincount((codes[draws] + offsets).ravel(), minlength=RESAMPLES * size).reshape(RESAMPLES, size)
         low, high = _percentile_interval([statistic(row) for row in counts.tolist()])
-    shown = round(value, round_to) if round_to is not None else float(value)
-    return MetricResult(value=shown, low=low, high=high, n=n, note=note)
+    return _rounded(value, low, high, n, note, round_to)
 
 
-def _draws(n: int, resamples: int, seed: int) -> np.ndarray:
-    """Which unit each resample takes at each position: shared, so both bootstraps draw alike."""
-    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+def _draws(n: int, resamples: int, seed: int, strata: Strata = None) -> np.ndarray:
+    """Which unit each resample takes at each position: shared, so both bootstraps draw alike.
+
+    With strata, position i draws among the units of its own stratum only.
+    """
+    rng = np.random.default_rng(seed)
+    if strata is None:
+        return rng.integers(0, n, size=(resamples, n))
+    labels = np.unique(np.asarray([str(s) for s in strata]), return_inverse=True)[1]
+    draws = np.empty((resamples, n), dtype=np.int64)
+    for stratum in range(int(labels.max()) + 1):
+        members = np.flatnonzero(labels == stratum)
+        draws[:, members] = members[rng.integers(0, len(members), size=(resamples, len(members)))]
+    return draws
 
 
 def _percentile_interval(values: Iterable[float | None]) -> tuple[float | None, float | None]:
@@ -150,11 +171,25 @@ def bootstrap_result(
     n: int | None = None,
     note: str = "",
     round_to: int | None = None,
+    strata: Strata = None,
 ) -> MetricResult:
-    """The statistic over all units, with its bootstrap interval; `round_to` rounds the value only."""
+    """The statistic over all units, with its bootstrap interval; `round_to` rounds the value
+    (as the toolkit does) and the interval with it."""
+    count = len(units) if n is None else n
     value = statistic(units)
     if value is None or not math.isfinite(value):
-        return MetricResult(value=None, n=len(units) if n is None else n, note=note)
-    low, high = bootstrap_interval(units, statistic)
-    shown = round(value, round_to) if round_to is not None else float(value)
-    return MetricResult(value=shown, low=low, high=high, n=len(units) if n is None else n, note=note)
+        return MetricResult(value=None, n=count, note=note)
+    low, high = bootstrap_interval(units, statistic, strata=strata)
+    return _rounded(value, low, high, count, note, round_to)
+
+
+def _rounded(value: float, low: float | None, high: float | None, n: int, note: str, round_to: int | None) -> MetricResult:
+    if round_to is None:
+        return MetricResult(value=float(value), low=low, high=high, n=n, note=note)
+    return MetricResult(
+        value=round(value, round_to),
+        low=None if low is None else round(low, round_to),
+        high=None if high is None else round(high, round_to),
+        n=n,
+        note=note,
+    )

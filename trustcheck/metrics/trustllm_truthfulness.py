@@ -86,7 +86,8 @@ def _per_source_metric(name, records, source, source_field, per_source, gold_fie
 
     present = sorted({names[code // KINDS_PER_SOURCE] for code in codes})
     note = join_notes(f"sources: {', '.join(present)}", note, unscored_note(records))
-    return category_bootstrap_result(codes, KINDS_PER_SOURCE * len(names), statistic, note=note)
+    strata = [code // KINDS_PER_SOURCE for code in codes]
+    return category_bootstrap_result(codes, KINDS_PER_SOURCE * len(names), statistic, note=note, strata=strata)
 
 
 # --- internal ----------------------------------------------------------------------------------

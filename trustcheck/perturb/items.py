@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ..backends.base import BackendError
-from ..errors import TrustcheckError
+from ..errors import SuiteError, TrustcheckError
 from ..evaluators.base import UNSCORED
 from ..items import RecordingItem, SuiteFile
 from ..runtime import get_runtime
@@ -16,7 +16,7 @@ from ..selection import SelectedItem
 from .probe import SearchError
 from .result import FlipResult
 from .run import property_record, search, warm_originals
-from .spec import PropertySpec, load_property
+from .spec import PropertySpec, property_file_problems
 
 
 class PropertyViolation(AssertionError):
@@ -32,8 +32,8 @@ class PropertyFile(SuiteFile):
 
     suite: PropertySpec  # type: ignore[assignment]
 
-    def load(self, display: str) -> PropertySpec:  # type: ignore[override]
-        return load_property(self.path, display)
+    def inspect(self, display: str) -> tuple[PropertySpec | None, list[SuiteError]]:  # type: ignore[override]
+        return property_file_problems(self.path, display)
 
     def make_item(self, parent: pytest.Collector, selected: SelectedItem) -> pytest.Item:
         return PropertyItem.from_parent(parent, name=selected.item_id, suite=self.suite, selected=selected)

@@ -29,6 +29,7 @@ def _request(runtime: Runtime, spec: PropertySpec, selected: SelectedItem, promp
         max_new_tokens=generation.max_new_tokens,
         stop=generation.stop,
         seed=runtime.seed_for(spec, selected.item_id),  # type: ignore[arg-type]
+        system_prompt=runtime.options.system_prompt,
     )
 
 

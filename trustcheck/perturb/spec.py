@@ -7,13 +7,12 @@ A property file shares its data, sample, generation and evaluator sections with 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from ..errors import SuiteError
-from ..evaluators.registry import known_evaluators
 from ..suite import (
     DataSpec,
     GateSpec,
@@ -21,13 +20,15 @@ from ..suite import (
     MetricSpec,
     SampleSpec,
     data_spec,
+    document_problems,
     find_metric,
     gate_specs,
     generation_spec,
     read_yaml,
     sample_spec,
-    validate_document,
 )
+from ..suite_checks import data_path_problems, evaluator_problems
+from ..terminal_text import bounded_repr
 from . import metric as _registers_the_invariance_metric  # noqa: F401
 from .catalog import UnknownKindError, kind_names, known_names
 from .property import DEFAULT_CALL_BUDGET, DEFAULT_MAX_EXAMPLES
@@ -77,15 +78,14 @@ def _expect(document: Mapping[str, Any]) -> tuple[str, ...] | None:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _kinds(document: Mapping[str, Any], display: str) -> tuple[str, ...]:
+def _kind_problems(document: Mapping[str, Any], display: str) -> Iterator[SuiteError]:
     for index, name in enumerate(document["perturbations"]):
         try:
             kind_names(name)
         except UnknownKindError:
             close = difflib.get_close_matches(name, known_names(), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise SuiteError(display, f"$.perturbations[{index}]", f"a perturbation kind or group{hint}", repr(name)) from None
-    return kind_names(document["perturbations"])
+            yield SuiteError(display, f"$.perturbations[{index}]", f"a perturbation kind or group{hint}", bounded_repr(name))
 
 
 def _metrics(data: DataSpec) -> tuple[MetricSpec, ...]:
@@ -110,7 +110,7 @@ def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
         evaluator_options=dict(document["evaluator"].get("options", {})),
         expect=_expect(document),
         precondition=document.get("precondition", "skip"),
-        kinds=_kinds(document, display),
+        kinds=kind_names(document["perturbations"]),
         max_steps=int(document.get("max_steps", DEFAULT_MAX_STEPS)),
         max_examples=int(budget.get("max_examples", DEFAULT_MAX_EXAMPLES)),
         model_calls=int(budget.get("model_calls", DEFAULT_CALL_BUDGET)),
@@ -120,35 +120,38 @@ def build_property(document: Mapping[str, Any], display: str) -> PropertySpec:
     )
 
 
-def _check(spec: PropertySpec) -> None:
-    if spec.data.file is not None:
-        parts = PurePosixPath(spec.data.file).parts
-        if spec.data.file.startswith("/") or ".." in parts:
-            raise SuiteError(spec.path, "$.data.file", "a path inside the data directory", repr(spec.data.file))
-    names = known_evaluators()
-    if spec.evaluator not in names:
-        close = difflib.get_close_matches(spec.evaluator, names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise SuiteError(spec.path, "$.evaluator.name", f"a known evaluator{hint}", repr(spec.evaluator))
-
-
-def _check_gates(spec: PropertySpec) -> None:
+def _gate_problems(spec: PropertySpec) -> Iterator[SuiteError]:
     grouped = spec.metrics[0].group_by is not None
     for index, gate in enumerate(spec.gates):
         base, _, group = gate.metric.partition("[")
         if base != METRIC or (group and not grouped):
             wanted = f"{METRIC!r}" + (f" or '{METRIC}[<category>]'" if grouped else " (no data.category, so no groups)")
-            raise SuiteError(spec.path, f"$.gates[{index}].metric", wanted, repr(gate.metric))
+            yield SuiteError(spec.path, f"$.gates[{index}].metric", wanted, bounded_repr(gate.metric))
         if not 0 <= gate.threshold <= 1:
-            raise SuiteError(spec.path, f"$.gates[{index}].threshold", "a number in [0, 1] for a rate", repr(gate.threshold))
+            yield SuiteError(spec.path, f"$.gates[{index}].threshold", "a number in [0, 1] for a rate", bounded_repr(gate.threshold))
+
+
+def property_file_problems(path: Path, display: str) -> tuple[PropertySpec | None, list[SuiteError]]:
+    """The property suite a file declares (None when its problems leave none) and all its problems."""
+    try:
+        document = read_yaml(path, display)
+    except SuiteError as error:
+        return None, [error]
+    problems = document_problems(document, display, SCHEMA) or list(_kind_problems(document, display))
+    if problems:
+        return None, problems
+    spec = build_property(document, display)
+    return spec, [
+        *data_path_problems(spec.path, spec.data.file),
+        *evaluator_problems(spec.path, spec.evaluator, dict(spec.evaluator_options)),
+        *_gate_problems(spec),
+    ]
 
 
 def load_property(path: Path, display: str | None = None) -> PropertySpec:
     """Read, validate and check one property file; raises SuiteError with a one-line message."""
-    display = display or str(path)
-    document = read_yaml(path, display)
-    validate_document(document, display, SCHEMA)
-    spec = build_property(document, display)
-    _check(spec)
-    _check_gates(spec)
+    spec, problems = property_file_problems(path, display or str(path))
+    if problems:
+        raise problems[0]
+    assert spec is not None
     return spec
