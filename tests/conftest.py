@@ -1,5 +1,6 @@
 """Shared test options: slow real-model tests run with --run-slow (CI does)."""
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,11 @@ from hypothesis import HealthCheck, settings
 from support.requirements import missing
 
 pytest_plugins = ["pytester"]
+
+# An in-process pytester run unloads the modules it imported, and numpy refuses to load twice in
+# one process: load it (and scipy, its biggest user here) before any run, whatever the test order.
+importlib.import_module("numpy")
+importlib.import_module("scipy.stats")
 
 # Property tests must not fail because a busy machine ran an example slowly: no per-example
 # deadline and no speed health checks, whatever a test's own settings leave unset.

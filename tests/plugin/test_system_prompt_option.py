@@ -6,6 +6,11 @@ import json
 
 from plugin_project import REFUSAL, items_for, suite_yaml
 
+# Imported before any in-process pytester run: a run unloads what it imported, and numpy (under
+# trustcheck.baseline) cannot be loaded twice in one process.
+from trustcheck.baseline import comparability_warnings
+from trustcheck.html_parts import model_line_html
+
 
 def _system_prompts_sent(project) -> list[list[str]]:
     return [json.loads(line)["system_prompts"] for line in project.log.read_text().splitlines()]
@@ -40,9 +45,6 @@ def test_the_ini_key_sets_it_and_a_long_text_is_cut_in_the_header(project):
 
 
 def test_reports_name_the_condition_and_older_files_read_as_blank():
-    from trustcheck.baseline import comparability_warnings
-    from trustcheck.html_parts import model_line_html
-
     assert "system prompt: model-default" in model_line_html({"settings": {"system_prompt": "model-default"}})
     assert "system prompt: empty" in model_line_html({"settings": {}})
     older, blank = {"settings": {"scoring": "toolkit"}}, {"settings": {"scoring": "toolkit", "system_prompt": "empty"}}
