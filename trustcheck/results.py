@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .gate_reports import gate_tests
 from .gates import SuiteOutcome
 from .suite import MetricSpec
 
@@ -53,7 +54,10 @@ def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
         "missing": outcome.missing,
         "metrics": metrics,
         # Items lost to errors or dead workers make a gate partial just as a narrowed selection does.
-        "gates": [gate.as_dict(partial or bool(outcome.missing)) for gate in outcome.gates],
+        "gates": [
+            {**gate.as_dict(partial or bool(outcome.missing)), "id": test.nodeid}
+            for gate, test in zip(outcome.gates, gate_tests([outcome], []))
+        ],
     }
 
 
@@ -63,12 +67,14 @@ def build_results(
     model: Mapping[str, Any],
     dataset: Mapping[str, Any],
     settings: Mapping[str, Any],
+    label: str | None = None,
 ) -> dict[str, Any]:
     partial = bool(settings.get("selection", {}).get("partial"))
     return {
         "format": FORMAT,
         "trustcheck_version": _version(),
         "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **({"label": label} if label else {}),
         "model": dict(model),
         "dataset": dict(dataset),
         "settings": dict(settings),

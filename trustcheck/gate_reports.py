@@ -1,0 +1,142 @@
+"""Gates as pytest results: one test report per gate, sent through pytest's own reporting hooks.
+
+The reports are built on the controller after the run loop, from the suite outcomes the item
+reports produced, so `-n 4` reports the same gates as `-n 0`. They go through
+`pytest_runtest_logstart/logreport/logfinish` like any test's, so the terminal's final line,
+`-r`, JUnit XML and pytest-html count them. They are never collected items: `-k`, `--lf` and
+`--dist load` see only benchmark items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .gates import GateResult, SuiteOutcome, describe_value
+
+GATE_PROPERTY = "trustcheck.gate"
+
+
+@dataclass(frozen=True)
+class GateTest:
+    """One gate as a test: its node id, the suite it belongs to and its result."""
+
+    nodeid: str
+    suite_path: str
+    suite_name: str
+    gate: GateResult
+    partial: str  # why the selection was partial, or ""
+
+    @property
+    def name(self) -> str:
+        return self.nodeid.split("::", 1)[1]
+
+    def message(self) -> str:
+        """One line: what was decided on, against what, and why it failed or has no data."""
+        gate = self.gate
+        head = f"{gate.gate.metric} = {describe_value(gate.result)}, threshold {gate.gate.op} {gate.gate.threshold:g}"
+        tail = f" (partial selection: {self.partial})" if self.partial else ""
+        if gate.verdict == "pass":
+            return head + tail
+        return f"{head}: {gate.reason or gate.verdict}{tail}"
+
+
+def gate_test_name(gate: GateResult) -> str:
+    """`gate[rta>=0.813]`, `gate[rta[leetspeak]>=0.9]`: the metric (with its group), op, threshold."""
+    return f"gate[{gate.gate.metric}{gate.gate.op}{gate.gate.threshold:g}]"
+
+
+def gate_tests(outcomes: Sequence[SuiteOutcome], partial_reasons: Sequence[str]) -> list[GateTest]:
+    """A unique node id per gate: a second gate of the same spelling gets `-2`, `-3`."""
+    tests = []
+    for outcome in outcomes:
+        seen: dict[str, int] = {}
+        partial = "; ".join(partial_reasons) or (f"{len(outcome.missing)} selected items without result" if outcome.missing else "")
+        for gate in outcome.gates:
+            name = gate_test_name(gate)
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:
+                name = f"{name[:-1]}-{seen[name]}]"
+            nodeid = f"{outcome.suite.path}::{name}"
+            tests.append(GateTest(nodeid, outcome.suite.path, outcome.suite.name, gate, partial))
+    return tests
+
+
+def _properties(test: GateTest) -> list[tuple[str, object]]:
+    result = test.gate.result
+    return [
+        (GATE_PROPERTY, test.gate.gate.metric),
+        ("trustcheck.verdict", test.gate.verdict),
+        ("trustcheck.value", result.value),
+        ("trustcheck.low", result.low),
+        ("trustcheck.high", result.high),
+        ("trustcheck.n", result.n),
+        ("trustcheck.threshold", f"{test.gate.gate.op} {test.gate.gate.threshold:g}"),
+    ]
+
+
+def gates_line(path: Path) -> int | None:
+    """The 1-based line of a suite file's `gates:` key, where a skipped gate is reported."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, line in enumerate(lines, 1) if line.startswith("gates:")), None)
+
+
+def gate_reports(test: GateTest, rootpath: Path) -> Iterator[pytest.TestReport]:
+    """Setup, call and teardown reports, as a real test has; the call report carries the verdict."""
+    location = (test.suite_path, None, f"{test.suite_name}::{test.name}")
+    properties = _properties(test)
+    verdict = test.gate.verdict
+    outcome = {"pass": "passed", "fail": "failed"}.get(verdict, "skipped")
+    longrepr: object = None
+    if outcome == "failed":
+        longrepr = test.message()
+    elif outcome == "skipped":
+        path = rootpath / test.suite_path
+        longrepr = (str(path), gates_line(path), f"no data: {test.message()}")
+    keywords = {test.name: 1, "trustcheck_gate": 1}
+    for when, this_outcome, this_longrepr in (("setup", "passed", None), ("call", outcome, longrepr), ("teardown", "passed", None)):
+        yield pytest.TestReport(
+            nodeid=test.nodeid,
+            location=location,  # type: ignore[arg-type]
+            keywords=keywords,
+            outcome=this_outcome,  # type: ignore[arg-type]
+            longrepr=this_longrepr,  # type: ignore[arg-type]
+            when=when,  # type: ignore[arg-type]
+            sections=[],
+            duration=0.0,
+            start=0.0,
+            stop=0.0,
+            user_properties=properties,
+        )
+
+
+def is_gate_report(report: object) -> bool:
+    return any(len(entry) == 2 and entry[0] == GATE_PROPERTY for entry in getattr(report, "user_properties", ()))
+
+
+def gate_verdict(report: object) -> str | None:
+    """`pass`, `fail` or `no-data` for a gate's report; None for any other report."""
+    if not is_gate_report(report):
+        return None
+    return next((str(value) for name, value in report.user_properties if name == "trustcheck.verdict"), None)  # type: ignore[attr-defined]
+
+
+def emit_gate_reports(session: pytest.Session, tests: Sequence[GateTest]) -> None:
+    """Send each gate's reports through the hooks every reporter listens to.
+
+    A failed gate must not read as `-x`/`--sw` stopping the run: that state is restored after.
+    """
+    hook = session.config.hook
+    should_stop, should_fail = session.shouldstop, session.shouldfail
+    for test in tests:
+        hook.pytest_runtest_logstart(nodeid=test.nodeid, location=(test.suite_path, None, test.name))
+        for report in gate_reports(test, Path(session.config.rootpath)):
+            hook.pytest_runtest_logreport(report=report)
+        hook.pytest_runtest_logfinish(nodeid=test.nodeid, location=(test.suite_path, None, test.name))
+    session.shouldstop, session.shouldfail = should_stop, should_fail
