@@ -152,6 +152,7 @@ def register(config: pytest.Config, get_results: ResultsGetter,
     existing = config.pluginmanager.get_plugin(PLUGIN_NAME)
     if existing is not None:
         return existing
-    plugin = HtmlReportPlugin(get_results, config.getoption("trust_html_evidence", "auto"), get_comparison)
+    evidence = config.getoption("trust_html_evidence", None) or "auto"  # None: the core plugin did not fill it in
+    plugin = HtmlReportPlugin(get_results, evidence, get_comparison)
     config.pluginmanager.register(plugin, PLUGIN_NAME)
     return plugin

@@ -79,8 +79,10 @@ def _split_or_explain(spec: str, profiles: Mapping[str, str] | None) -> tuple[st
     try:
         return split_spec(spec)
     except UnknownModelSpecError:
-        names = ", ".join(sorted(profiles or {})) or "none"
-        raise ConfigError(f"invalid --model {spec!r}; valid specs: {SPEC_HELP}; profiles: {names}") from None
+        names = sorted(profiles or {})
+        close = difflib.get_close_matches(spec, ["default", *names], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(f"invalid --model {spec!r}{hint}; valid specs: {SPEC_HELP}; profiles: {', '.join(names) or 'none'}") from None
 
 
 def check_spec(spec: str, profiles: Mapping[str, str] | None = None) -> str:
