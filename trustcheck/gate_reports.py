@@ -130,13 +130,18 @@ def gate_verdict(report: object) -> str | None:
 def emit_gate_reports(session: pytest.Session, tests: Sequence[GateTest]) -> None:
     """Send each gate's reports through the hooks every reporter listens to.
 
-    A failed gate must not read as `-x`/`--sw` stopping the run: that state is restored after.
+    The run is over: a failed gate must not read as `-x` stopping it (maxfail is off meanwhile),
+    and a gate is no test to re-run or step to: `--lf` and `--sw` do not hear of it.
     """
-    hook = session.config.hook
-    should_stop, should_fail = session.shouldstop, session.shouldfail
+    config = session.config
+    hook = config.hook
+    rerun_plugins = [config.pluginmanager.get_plugin(name) for name in ("lfplugin", "stepwiseplugin")]
+    logreport = config.pluginmanager.subset_hook_caller("pytest_runtest_logreport", [p for p in rerun_plugins if p])
+    maxfail = config.option.maxfail
+    config.option.maxfail = 0
     for test in tests:
         hook.pytest_runtest_logstart(nodeid=test.nodeid, location=(test.suite_path, None, test.name))
-        for report in gate_reports(test, Path(session.config.rootpath)):
-            hook.pytest_runtest_logreport(report=report)
+        for report in gate_reports(test, Path(config.rootpath)):
+            logreport(report=report)
         hook.pytest_runtest_logfinish(nodeid=test.nodeid, location=(test.suite_path, None, test.name))
-    session.shouldstop, session.shouldfail = should_stop, should_fail
+    config.option.maxfail = maxfail

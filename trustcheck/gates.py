@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -169,5 +170,14 @@ def score_suite(suite: Suite, records: list[Record], mode: str, gates: Sequence[
             if base in outcome.metric_errors:
                 broken = outcome.metrics.get(base, result.result)
                 result = GateResult(gate, broken, "fail", broken.note)
-            outcome.gates.append(result)
+            outcome.gates.append(_with_unscored_reason(result, ordered))
     return outcome
+
+
+def _with_unscored_reason(gate: GateResult, records: Sequence[Record]) -> GateResult:
+    """A gate without data over unscored items says why they were unscored (most often: no judge)."""
+    reasons = Counter(str(r.get("reason")) for r in records if r.get("verdict") == "unscored" and r.get("reason"))
+    if gate.verdict != "no-data" or not reasons:
+        return gate
+    reason, count = reasons.most_common(1)[0]
+    return GateResult(gate.gate, gate.result, gate.verdict, f"{gate.reason} ({count} unscored: {printable(reason, 200)})")
