@@ -13,7 +13,12 @@ import pytest
 
 from . import heap
 from .aggregate import Aggregator, record_of
-from .gate_reports import emit_gate_reports, gate_tests, is_gate_report
+from .gate_reports import (
+    emit_gate_reports,
+    gate_tests,
+    is_gate_report,
+    regression_tests,
+)
 from .gates import SuiteOutcome, strict_gate
 from .missed_summary import missed_summary_lines, run_label
 from .options import partial_reasons
@@ -120,12 +125,12 @@ class ControllerPlugin:
             self.comparison = self._compare_with_baseline(self._results)
         if loop.excinfo is None and not self.config.option.collectonly:
             # Each gate is a test result; a failed one counts into session.testsfailed as any does.
-            tests = gate_tests(self.outcomes, partial_reasons(self.config))
+            tests = [*gate_tests(self.outcomes, partial_reasons(self.config)), *regression_tests(self.comparison, self.outcomes)]
             session.testscollected += len(tests) - (self._planned_gates or 0)
             emit_gate_reports(session, tests)
         regressed = self.comparison is not None and self.comparison.failed
         self.gates_failed = any(outcome.failed for outcome in self.outcomes) or regressed or bool(profile_problems)
-        if regressed or profile_problems:
+        if profile_problems or (regressed and not regression_tests(self.comparison, self.outcomes)):
             # As pytest-cov's --cov-fail-under does: the run fails although no test failed.
             session.testsfailed += 1
 

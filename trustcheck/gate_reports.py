@@ -1,4 +1,5 @@
-"""Gates as pytest results: one test report per gate, sent through pytest's own reporting hooks.
+"""Gates as pytest results: one test report per gate (and per metric significantly worse than a
+`--trust-baseline`), sent through pytest's own reporting hooks.
 
 The reports are built on the controller after the run loop, from the suite outcomes the item
 reports produced, so `-n 4` reports the same gates as `-n 0`. They go through
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +36,22 @@ class GateTest:
     def name(self) -> str:
         return self.nodeid.split("::", 1)[1]
 
+    @property
+    def verdict(self) -> str:
+        return self.gate.verdict
+
+    def properties(self) -> list[tuple[str, object]]:
+        result = self.gate.result
+        return [
+            (GATE_PROPERTY, self.gate.gate.metric),
+            ("trustcheck.verdict", self.gate.verdict),
+            ("trustcheck.value", result.value),
+            ("trustcheck.low", result.low),
+            ("trustcheck.high", result.high),
+            ("trustcheck.n", result.n),
+            ("trustcheck.threshold", f"{self.gate.gate.op} {self.gate.gate.threshold:g}"),
+        ]
+
     def message(self) -> str:
         """One line: what was decided on, against what, and why it failed or has no data."""
         gate = self.gate
@@ -47,6 +65,40 @@ class GateTest:
 def gate_test_name(gate: GateResult) -> str:
     """`gate[rta>=0.813]`, `gate[rta[leetspeak]>=0.9]`: the metric (with its group), op, threshold."""
     return f"gate[{gate.gate.metric}{gate.gate.op}{gate.gate.threshold:g}]"
+
+
+@dataclass(frozen=True)
+class RegressionTest:
+    """A metric significantly worse than in the baseline results: a failed test of its own."""
+
+    nodeid: str
+    suite_path: str
+    suite_name: str
+    comparison: Any  # trustcheck.baseline.MetricComparison
+
+    name = GateTest.name
+    verdict = "fail"
+
+    def properties(self) -> list[tuple[str, object]]:
+        m = self.comparison
+        return [(GATE_PROPERTY, f"baseline {m.metric}"), ("trustcheck.verdict", "fail"), ("trustcheck.baseline", m.baseline),
+                ("trustcheck.value", m.current), ("trustcheck.n", m.paired_n), ("trustcheck.p_adjusted", m.p_adjusted)]
+
+    def message(self) -> str:
+        m = self.comparison
+        values = " -> ".join("-" if v is None else f"{v:.3f}" for v in (m.baseline, m.current))
+        p = "-" if m.p_adjusted is None else f"{m.p_adjusted:.3g}"
+        return f"{m.metric} {values} on {m.paired_n} paired items: significantly worse than the baseline ({m.test}, Holm-adjusted p {p})"
+
+
+def regression_tests(comparison: Any, outcomes: Sequence[SuiteOutcome]) -> list[RegressionTest]:
+    """`suites/x.yaml::baseline[rta]` for each regressed metric of a suite in this run."""
+    paths = {outcome.suite.name: outcome.suite.path for outcome in outcomes}
+    return [
+        RegressionTest(f"{paths[m.suite]}::baseline[{m.metric}]", paths[m.suite], m.suite, m)
+        for m in (comparison.regressions if comparison is not None else ())
+        if m.suite in paths
+    ]
 
 
 def gate_tests(outcomes: Sequence[SuiteOutcome], partial_reasons: Sequence[str]) -> list[GateTest]:
@@ -65,19 +117,6 @@ def gate_tests(outcomes: Sequence[SuiteOutcome], partial_reasons: Sequence[str])
     return tests
 
 
-def _properties(test: GateTest) -> list[tuple[str, object]]:
-    result = test.gate.result
-    return [
-        (GATE_PROPERTY, test.gate.gate.metric),
-        ("trustcheck.verdict", test.gate.verdict),
-        ("trustcheck.value", result.value),
-        ("trustcheck.low", result.low),
-        ("trustcheck.high", result.high),
-        ("trustcheck.n", result.n),
-        ("trustcheck.threshold", f"{test.gate.gate.op} {test.gate.gate.threshold:g}"),
-    ]
-
-
 def gates_line(path: Path) -> int | None:
     """The 1-based line of a suite file's `gates:` key, where a skipped gate is reported."""
     try:
@@ -87,11 +126,11 @@ def gates_line(path: Path) -> int | None:
     return next((number for number, line in enumerate(lines, 1) if line.startswith("gates:")), None)
 
 
-def gate_reports(test: GateTest, rootpath: Path) -> Iterator[pytest.TestReport]:
+def gate_reports(test: GateTest | RegressionTest, rootpath: Path) -> Iterator[pytest.TestReport]:
     """Setup, call and teardown reports, as a real test has; the call report carries the verdict."""
     location = (test.suite_path, None, f"{test.suite_name}::{test.name}")
-    properties = _properties(test)
-    verdict = test.gate.verdict
+    properties = test.properties()
+    verdict = test.verdict
     outcome = {"pass": "passed", "fail": "failed"}.get(verdict, "skipped")
     longrepr: object = None
     if outcome == "failed":
@@ -121,13 +160,15 @@ def is_gate_report(report: object) -> bool:
 
 
 def gate_verdict(report: object) -> str | None:
-    """`pass`, `fail` or `no-data` for a gate's report; None for any other report."""
+    """`gate PASS`, `gate FAIL`, `gate NO-DATA` or `baseline FAIL` for a gate's report; None for others."""
     if not is_gate_report(report):
         return None
-    return next((str(value) for name, value in report.user_properties if name == "trustcheck.verdict"), None)  # type: ignore[attr-defined]
+    properties = dict(report.user_properties)  # type: ignore[attr-defined]
+    kind = "baseline" if str(properties.get(GATE_PROPERTY)).startswith("baseline ") else "gate"
+    return f"{kind} {str(properties.get('trustcheck.verdict')).upper()}"
 
 
-def emit_gate_reports(session: pytest.Session, tests: Sequence[GateTest]) -> None:
+def emit_gate_reports(session: pytest.Session, tests: Sequence[GateTest | RegressionTest]) -> None:
     """Send each gate's reports through the hooks every reporter listens to.
 
     The run is over: a failed gate must not read as `-x` stopping it (maxfail is off meanwhile),

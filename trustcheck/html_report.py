@@ -52,8 +52,8 @@ def verdict_cell(report: Any) -> str:
     record = record_of(report)
     gate = gate_verdict(report)
     if gate is not None:
-        css = "col-verdict" if gate == "pass" else "col-verdict tc-not-passed"
-        return f'<td class="{css}">{esc(f"gate {gate.upper()}")}</td>'
+        css = "col-verdict" if gate.endswith(" PASS") else "col-verdict tc-not-passed"
+        return f'<td class="{css}">{esc(gate)}</td>'
     if record is None:
         failed_outside_call = getattr(report, "when", "call") != "call" and getattr(report, "failed", False)
         return f'<td class="col-verdict">{"error" if failed_outside_call else ""}</td>'

@@ -121,8 +121,12 @@ def test_a_baseline_regression_is_in_the_html_banner(project):
     project.suite("jb.yaml", suite_yaml("jb", items_for(prompts), gates=GATE.replace("GATE", "0.0")))
     assert project.run("--trust-full", "--model", project.script([("r", REFUSAL)]), "--trust-json", "base.json").ret == 0
     result = project.run("--trust-full", "--trust-no-cache", "--model", project.script([]), "--trust-baseline", "base.json",
-                         "--html", "report.html", "--self-contained-html")
+                         "--html", "report.html", "--self-contained-html", "-rA")
     assert result.ret == 1
-    page, _ = _html(project)
+    # A regression is a failed result of its own, in the final line as in the report.
+    result.stdout.fnmatch_lines(["FAILED suites/jb.yaml::baseline[[]rta[]] - rta 1.000 -> 0.000 on 20 paired items*", "*2 failed, 1 passed, 20 missed*"])
+    page, blob = _html(project)
     banner = re.search(r'id="tc-verdict">([^<]*)<', page).group(1)
     assert banner.startswith("FAIL: ") and "significantly worse than the baseline" in banner
+    assert _counters(page)["failed"] == 2
+    assert "baseline FAIL" in blob["tests"]["suites/jb.yaml::baseline[rta]"][0]["resultsTableRow"][2]
