@@ -123,14 +123,15 @@ class ControllerPlugin:
         if self.outcomes or self.aggregator.records:
             self._results = self.results()
             self.comparison = self._compare_with_baseline(self._results)
+        regressions = regression_tests(self.comparison, self.outcomes)
         if loop.excinfo is None and not self.config.option.collectonly:
             # Each gate is a test result; a failed one counts into session.testsfailed as any does.
-            tests = [*gate_tests(self.outcomes, partial_reasons(self.config)), *regression_tests(self.comparison, self.outcomes)]
+            tests = [*gate_tests(self.outcomes, partial_reasons(self.config)), *regressions]
             session.testscollected += len(tests) - (self._planned_gates or 0)
             emit_gate_reports(session, tests)
         regressed = self.comparison is not None and self.comparison.failed
         self.gates_failed = any(outcome.failed for outcome in self.outcomes) or regressed or bool(profile_problems)
-        if profile_problems or (regressed and not regression_tests(self.comparison, self.outcomes)):
+        if profile_problems or (regressed and not regressions):
             # As pytest-cov's --cov-fail-under does: the run fails although no test failed.
             session.testsfailed += 1
 
