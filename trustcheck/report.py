@@ -36,7 +36,7 @@ def gate_rows(outcomes: Sequence[SuiteOutcome]) -> list[list[str]]:
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     return [line.format(*header), line.format(*("-" * w for w in widths))] + [line.format(*row) for row in rows]
 
 
