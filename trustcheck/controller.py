@@ -14,7 +14,14 @@ import pytest
 from . import heap
 from .aggregate import Aggregator, record_of
 from .backends.base import describe_system_prompt
-from .gates import SuiteOutcome
+from .gate_reports import (
+    emit_gate_reports,
+    gate_tests,
+    is_gate_report,
+    regression_tests,
+)
+from .gates import SuiteOutcome, strict_gate
+from .missed_summary import missed_summary_lines, run_label
 from .options import partial_reasons
 from .report import gate_table_lines
 from .results import argv, build_results, redact_model, write_results
@@ -26,12 +33,15 @@ class ControllerPlugin:
         self.aggregator = Aggregator(Path(config.rootpath))
         self.outcomes: list[SuiteOutcome] = []
         self.gates_failed = False
+        self._planned_gates: int | None = None  # counted into session.testscollected once items start
         self.worker_models: list[dict[str, Any]] = []
         self._results: dict[str, Any] | None = None
         self.errors_after_run: list[str] = []
         self.comparison: Any = None
         self.baseline = self._load_baseline()
         self.profile = self._load_profile()
+        self.model_spec = self._check_model()
+        self.label = run_label(config.getoption("trust_label"), self.model_spec)
         self._check_json_path()
         self._check_directories()
         self._check_replay_recording()
@@ -44,10 +54,12 @@ class ControllerPlugin:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.aggregator.add_selected(item.nodeid for item in session.items)
+        self._check_default_model(sorted(self.aggregator.selected))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
         self.aggregator.add_selected(ids)
+        self._check_default_model(sorted(self.aggregator.selected))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -56,8 +68,30 @@ class ControllerPlugin:
             self.worker_models.append(model)
 
     # -- reports ---------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        if self._planned_gates is None:
+            # Gates report after the items: count them in, so the progress ends at 100% on the last gate.
+            self._planned_gates = self._count_planned_gates()
+            self._session().testscollected += self._planned_gates
+
+    def _count_planned_gates(self) -> int:
+        mode = self.config.getoption("trust_scoring")
+        count = 0
+        for path in sorted({nodeid.split("::", 1)[0] for nodeid in self.aggregator.selected}):
+            suite = self.aggregator.suite(path)
+            chosen = self.profile(suite) if suite is not None and self.profile else None
+            gates = suite.gates if suite is not None and chosen is None else chosen or ()
+            count += sum(1 for gate in gates if mode in gate.modes)
+        return count
+
+    def _session(self) -> pytest.Session:
+        return self.config.pluginmanager.get_plugin("session")
+
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if is_gate_report(report):
+            return
         self.aggregator.add_report(report)
         if report.when == "call" and report.passed:
             record = record_of(report)
@@ -72,23 +106,36 @@ class ControllerPlugin:
             lfplugin.lastfailed[nodeid] = True
 
     # -- gates and exit status ---------------------------------------------------------------
-    @pytest.hookimpl(hookwrapper=True)
+    # Inside the terminal's own wrapper (trylast), so gate results are written before its final
+    # progress mark.
+    @pytest.hookimpl(hookwrapper=True, trylast=True)
     def pytest_runtestloop(self, session: pytest.Session):
-        yield
+        loop = yield
+        if loop.excinfo is not None and isinstance(loop.excinfo[1], pytest.UsageError):
+            return
         if self.aggregator.records:
             # The reports and records of the run live until the end: spare them the collections.
             heap.freeze_long_lived(self.config)
         self.outcomes = self.aggregator.score(self.config.getoption("trust_scoring"), self.profile)
+        if self.config.getoption("trust_strict"):
+            for outcome in self.outcomes:
+                outcome.gates = [strict_gate(gate) for gate in outcome.gates]
         profile_problems = self.profile.suite_name_problems(o.suite.name for o in self.outcomes) if self.profile else []
         for problem in profile_problems:
             self.aggregator.errors[problem] = problem
         if self.outcomes or self.aggregator.records:
             self._results = self.results()
             self.comparison = self._compare_with_baseline(self._results)
+        regressions = regression_tests(self.comparison, self.outcomes)
+        if loop.excinfo is None and not self.config.option.collectonly:
+            # Each gate is a test result; a failed one counts into session.testsfailed as any does.
+            tests = [*gate_tests(self.outcomes, partial_reasons(self.config)), *regressions]
+            session.testscollected += len(tests) - (self._planned_gates or 0)
+            emit_gate_reports(session, tests)
         regressed = self.comparison is not None and self.comparison.failed
-        if any(outcome.failed for outcome in self.outcomes) or regressed or profile_problems:
-            self.gates_failed = True
-            # As pytest-cov's --cov-fail-under does: the run fails although no item failed.
+        self.gates_failed = any(outcome.failed for outcome in self.outcomes) or regressed or bool(profile_problems)
+        if profile_problems or (regressed and not regressions):
+            # As pytest-cov's --cov-fail-under does: the run fails although no test failed.
             session.testsfailed += 1
 
     def _load_baseline(self) -> dict[str, Any] | None:
@@ -119,6 +166,36 @@ class ControllerPlugin:
             return gate_overrides(self.config)
         except ConfigError as error:
             raise pytest.UsageError(str(error)) from None
+
+    def _check_model(self) -> str:
+        """A mistyped --model (or profile name) is one usage error now, not one error per item."""
+        from .errors import ConfigError
+        from .models import check_spec, load_profiles
+
+        models_file = self.config.getini("trust_models_file") or "fixtures/models.yaml"
+        try:
+            return check_spec(self.config.getoption("trust_model"), load_profiles(Path(self.config.rootpath) / models_file))
+        except ConfigError as error:
+            raise pytest.UsageError(str(error)) from None
+
+    def _check_default_model(self, nodeids: list[str]) -> None:
+        """The default model's package is needed only when suite items run: checked once they are known."""
+        if self.model_spec != "default" or self.config.option.collectonly or not nodeids:
+            return
+        from .errors import ConfigError
+        from .models import default_model_path
+
+        try:
+            default_model_path()
+        except ConfigError as error:
+            raise pytest.UsageError(str(error)) from None
+
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        from .models import short_name
+
+        given = config.getoption("trust_model")
+        model = given if ":" not in given else short_name(self.model_spec)  # a profile name as typed, never a path
+        return [f"trustcheck: run {self.label!r}, model {model}, scoring {config.getoption('trust_scoring')}"]
 
     def _check_json_path(self) -> None:
         """As --junitxml does: a directory given as the results file is a usage error, found now."""
@@ -177,8 +254,10 @@ class ControllerPlugin:
             "system_prompt": describe_system_prompt(runtime.options.system_prompt),
             "selection": {"partial": bool(reasons), "reasons": reasons},
             "argv": argv(),
+            "strict": bool(self.config.getoption("trust_strict")),
         }
-        return build_results(self.outcomes, self.aggregator.all_records(), self._model(runtime), self._dataset(runtime), settings)
+        records = self.aggregator.all_records()
+        return build_results(self.outcomes, records, self._model(runtime), self._dataset(runtime), settings, self.label)
 
     def _model(self, runtime) -> dict[str, Any]:
         model: dict[str, Any] = {"spec": runtime.options.model}
@@ -198,7 +277,13 @@ class ControllerPlugin:
     def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config: pytest.Config) -> None:
         if config.option.collectonly or (not self.outcomes and not self.aggregator.errors):
             return
-        terminalreporter.section("trustcheck gates")
+        limit = config.getoption("trust_missed_summary")
+        missed = missed_summary_lines(self.aggregator.all_records(), 10 if limit is None and self.gates_failed else limit or 0)
+        if missed:
+            terminalreporter.section("trustcheck missed items")
+            for line in missed:
+                terminalreporter.write_line(line)
+        terminalreporter.section(f"trustcheck gates: {self.label}")
         for line in gate_table_lines(self.outcomes, partial_reasons(config)):
             markup = {"red": True} if " FAIL" in line and not line.startswith("note") else {}
             terminalreporter.write_line(line, **markup)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ class GateResult:
     gate: GateSpec
     result: MetricResult
     verdict: str  # "pass" | "fail" | "no-data"
+    reason: str = ""  # why a gate failed or has no data, in one line
 
     def as_dict(self, partial: bool) -> dict[str, Any]:
         return {
@@ -39,6 +41,7 @@ class GateResult:
             "n": self.result.n,
             "verdict": self.verdict,
             "partial": partial,
+            "reason": self.reason,
         }
 
 
@@ -91,11 +94,42 @@ def compute_metric(spec: MetricSpec, records: Sequence[Record], mode: str) -> di
 
 
 def evaluate_gate(gate: GateSpec, metrics: Mapping[str, MetricResult]) -> GateResult:
-    result = metrics.get(gate.metric, MetricResult(value=None))
+    """Pass or fail on the value; a value the answers leave undefined fails; no answers is no data."""
+    result = metrics.get(gate.metric)
+    if result is None:
+        return GateResult(gate, MetricResult(value=None), "no-data", _absent_reason(gate.metric, metrics))
+    if result.value is None and result.n > 0:
+        # The model's own answers made the metric undefined (a Pearson r over constant ratings):
+        # that is evidence against the model, never a pass and never "no data".
+        why = result.note or "the metric is undefined on these answers"
+        return GateResult(gate, result, "fail", f"{gate.metric} is undefined on the {result.n} scored answers: {why}")
     if result.value is None:
-        return GateResult(gate, result, "no-data")
-    passed = OPERATORS[gate.op](result.value, gate.threshold)
-    return GateResult(gate, result, "pass" if passed else "fail")
+        return GateResult(gate, result, "no-data", f"no scored items for {gate.metric}" + (f": {result.note}" if result.note else ""))
+    if OPERATORS[gate.op](result.value, gate.threshold):
+        return GateResult(gate, result, "pass")
+    side = "below" if gate.op.startswith(">") else "above"
+    return GateResult(gate, result, "fail", f"{result.value:.3f} is {side} the threshold {gate.op} {gate.threshold:g}")
+
+
+def _absent_reason(metric: str, metrics: Mapping[str, MetricResult]) -> str:
+    base, _, group = metric.partition("[")
+    if group and base in metrics:
+        return f"no scored item of group {group.rstrip(']')!r} among the selected items"
+    return f"metric {metric} was not computed in this run"
+
+
+def describe_value(result: MetricResult) -> str:
+    """`0.000 [0.000, 0.084] n=42`: what a gate decided on (`-` for no value)."""
+    interval = "" if result.low is None or result.high is None else f" [{result.low:.3f}, {result.high:.3f}]"
+    value = "-" if result.value is None else f"{result.value:.3f}"
+    return f"{value}{interval} n={result.n}"
+
+
+def strict_gate(gate: GateResult) -> GateResult:
+    """Under --trust-strict a gate without data fails, with the same reason."""
+    if gate.verdict != "no-data":
+        return gate
+    return GateResult(gate.gate, gate.result, "fail", f"{gate.reason} (no data fails under --trust-strict)")
 
 
 def _compute_safely(spec: MetricSpec, records: Sequence[Record], mode: str, outcome: SuiteOutcome) -> None:
@@ -129,10 +163,21 @@ def score_suite(suite: Suite, records: list[Record], mode: str, gates: Sequence[
         problem = gate_problem(suite, gate) if gates is not None else None
         if mode in gate.modes and problem:
             # A profile's gate on a metric this suite lacks: a failing row that says why.
-            outcome.gates.append(GateResult(gate, MetricResult(value=None, note=problem), "fail"))
+            outcome.gates.append(GateResult(gate, MetricResult(value=None, note=problem), "fail", problem))
         elif mode in gate.modes:
             result = evaluate_gate(gate, outcome.metrics)
-            if gate.metric.split("[", 1)[0] in outcome.metric_errors:
-                result = GateResult(gate, outcome.metrics.get(gate.metric.split("[", 1)[0], result.result), "fail")
-            outcome.gates.append(result)
+            base = gate.metric.split("[", 1)[0]
+            if base in outcome.metric_errors:
+                broken = outcome.metrics.get(base, result.result)
+                result = GateResult(gate, broken, "fail", broken.note)
+            outcome.gates.append(_with_unscored_reason(result, ordered))
     return outcome
+
+
+def _with_unscored_reason(gate: GateResult, records: Sequence[Record]) -> GateResult:
+    """A gate without data over unscored items says why they were unscored (most often: no judge)."""
+    reasons = Counter(str(r.get("reason")) for r in records if r.get("verdict") == "unscored" and r.get("reason"))
+    if gate.verdict != "no-data" or not reasons:
+        return gate
+    reason, count = reasons.most_common(1)[0]
+    return GateResult(gate.gate, gate.result, gate.verdict, f"{gate.reason} ({count} unscored: {printable(reason, 200)})")

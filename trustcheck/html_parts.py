@@ -59,23 +59,30 @@ def _cell(value: str, css: str = "") -> str:
     return f'<td class="{css}">{value}</td>' if css else f"<td>{value}</td>"
 
 
-def overall_verdict(suites: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
-    """('pass'|'fail'|'no-data', one-line sentence) over all gates of the run."""
+def _shown(names: Sequence[str]) -> str:
+    return ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+
+
+def overall_verdict(suites: Sequence[Mapping[str, Any]], regressions: Sequence[str] = ()) -> tuple[str, str]:
+    """('pass'|'fail'|'no-data', one-line sentence) over all gates of the run and the metrics
+    significantly worse than a baseline (`suite metric` names)."""
     gates = [(s["name"], g) for s in suites for g in s.get("gates", [])]
     failed = [f"{name} {g['metric']}" for name, g in gates if g["verdict"] == "fail"]
     no_data = [g for _, g in gates if g["verdict"] == "no-data"]
+    regressed = f"{len(regressions)} metric(s) significantly worse than the baseline ({_shown(regressions)})." if regressions else ""
+    if failed:
+        return "fail", " ".join(filter(None, [f"FAIL: {len(failed)} of {len(gates)} gates fail ({_shown(failed)}).", regressed]))
+    if regressions:
+        return "fail", f"FAIL: {regressed}"
     if not gates:
         return "no-data", "No gates were evaluated in this run."
-    if failed:
-        shown = ", ".join(failed[:6]) + (f" and {len(failed) - 6} more" if len(failed) > 6 else "")
-        return "fail", f"FAIL: {len(failed)} of {len(gates)} gates fail ({shown})."
     if no_data:
         return "no-data", f"NO VERDICT: {len(no_data)} of {len(gates)} gates have no data."
     return "pass", f"PASS: all {len(gates)} gates pass."
 
 
-def banner_html(suites: Sequence[Mapping[str, Any]]) -> str:
-    verdict, sentence = overall_verdict(suites)
+def banner_html(suites: Sequence[Mapping[str, Any]], regressions: Sequence[str] = ()) -> str:
+    verdict, sentence = overall_verdict(suites, regressions)
     return f'<div class="tc-banner tc-{verdict}" id="tc-verdict">{esc(sentence)}</div>'
 
 
@@ -128,6 +135,8 @@ def model_line_html(results: Mapping[str, Any]) -> str:
              f"dataset: {dataset.get('source') or 'inline items only'}"]
     if results.get("trustcheck_version"):
         parts.append(f"trustcheck {results['trustcheck_version']}")
+    if results.get("label"):
+        parts.insert(0, f"Run: {results['label']}")
     return f'<p class="tc-model">{esc(" · ".join(parts))}</p>'
 
 
@@ -143,11 +152,12 @@ def items_line_html(results: Mapping[str, Any]) -> str:
     return f'<p class="tc-items-line" id="tc-counts">Items: {esc(", ".join(parts))}</p>'
 
 
-def summary_html(results: Mapping[str, Any], *, chart: bool = True) -> str:
-    """The release manager's view: verdict banner, gate table, partial note, the picture."""
+def summary_html(results: Mapping[str, Any], *, chart: bool = True, regressions: Sequence[str] = ()) -> str:
+    """The release manager's view: verdict banner (gates and baseline regressions), gate table,
+    partial note, the picture."""
     suites = results.get("suites", [])
     parts = [f"<style>{CSS}</style>", '<section class="tc-summary" id="tc-summary">',
-             "<h2>Trustworthiness gates</h2>", banner_html(suites), model_line_html(results),
+             "<h2>Trustworthiness gates</h2>", banner_html(suites, regressions), model_line_html(results),
              items_line_html(results),
              selection_note_html(results.get("settings") or {}), gate_table_html(suites)]
     if chart:

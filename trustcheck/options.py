@@ -61,6 +61,9 @@ OPTIONS: tuple[TrustOption, ...] = (
     TrustOption("--trust-baseline-level", "trust_baseline_level", "significance level of the baseline comparison", 0.05, float),
     TrustOption("--trust-missed", "trust_missed", "run only items that missed (or failed) last time; same as --lf", False, action="store_true"),
     TrustOption("--trust-system-prompt", "trust_system_prompt", "system prompt of the model under test: empty (blanked, as TrustLLM ran), model-default (the chat template's own) or the text to send", "empty", metavar="empty|model-default|TEXT"),
+    TrustOption("--trust-strict", "trust_strict", "a gate without data (no judge configured, every item unscored) fails instead of being skipped", False, action="store_true"),
+    TrustOption("--trust-missed-summary", "trust_missed_summary", "list up to N missed items with their reasons after the run (default: 10 when the run fails, else none)", kind=int, metavar="N"),
+    TrustOption("--trust-label", "trust_label", "a name for this run in the terminal, results and reports (default: the model's short name)"),
     TrustOption("--trust-html-evidence", "trust_html_evidence", "which items carry prompt/response/verdict evidence in the --html report: auto (all up to 2000 items, else missed only), all, missed or none", "auto", choices=EVIDENCE_CHOICES),
 )
 
@@ -122,6 +125,10 @@ def partial_reasons(config: pytest.Config) -> list[str]:
         reasons.append("only items that missed last time (--lf)")
     if config.getoption("deselect", None):
         reasons.append("--deselect")
+    node_ids = [arg for arg in config.args if "::" in arg and arg.split("::", 1)[0].endswith((".yaml", ".yml"))]
+    if node_ids:
+        shown = ", ".join(node_ids[:2]) + (f" and {len(node_ids) - 2} more" if len(node_ids) > 2 else "")
+        reasons.append(f"node ids {shown}")
     if not config.getoption("trust_full"):
         reasons.append(f"sample of {config.getoption('trust_sample')} per stratum (--trust-full for all)")
     return reasons

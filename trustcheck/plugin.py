@@ -121,6 +121,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if isinstance(item, RecordingItem) and call.when == "setup" and call.excinfo is not None and item.is_user_facing(call.excinfo):
         # pytest renders setup errors as tracebacks without asking repr_failure: give the one line.
         report.longrepr = item.repr_failure(call.excinfo)
+    if isinstance(item, TrustItem) and call.when == "setup" and item.unit is not None and item.unit.items:
+        # A batch is generated in its first item's setup: each item reports its share of it.
+        report.duration = item.unit.share_of(item.nodeid, report.duration)
     if isinstance(item, RecordingItem) and report.skipped and isinstance(report.longrepr, tuple):
         # Skipped by trustcheck's own code: point the skip at the suite file, not at trustcheck.
         report.longrepr = (str(item.path), None, report.longrepr[2])
@@ -133,8 +136,16 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     if report.when == "call" and report.passed:
         record = record_of(report)
         if record is not None and not record.get("passed", True):
-            return "missed", "m", ("MISSED", {"yellow": True})
+            return "missed", "m", (_missed_word(record, config.getoption("verbose")), {"yellow": True})
     return None
+
+
+def _missed_word(record: dict[str, Any], verbosity: int) -> str:
+    """`MISSED`, with the verdict and the evaluator's reason when verbose (cut short at -v)."""
+    if verbosity <= 0:
+        return "MISSED"
+    reason = " ".join(f"{record.get('verdict')}: {record.get('reason') or ''}".split())
+    return f"MISSED ({printable(reason, 60 if verbosity == 1 else 300)})"
 
 
 @pytest.fixture(scope="session")

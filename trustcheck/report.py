@@ -36,7 +36,7 @@ def gate_rows(outcomes: Sequence[SuiteOutcome]) -> list[list[str]]:
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     return [line.format(*header), line.format(*("-" * w for w in widths))] + [line.format(*row) for row in rows]
 
 
@@ -53,12 +53,18 @@ def gate_table_lines(outcomes: Sequence[SuiteOutcome], partial_reasons: Sequence
         if any(r.get("verdict") == "unscored" for r in outcome.records):
             count = sum(1 for r in outcome.records if r.get("verdict") == "unscored")
             lines.append(f"note: {outcome.suite.path}: {count} items unscored; metrics over them are partial")
+        explained = set()
+        for gate in outcome.gates:
+            if gate.verdict != "pass" and gate.result.value is None and gate.reason:
+                # Undefined, no data, or a gate that cannot apply: the table cannot say why.
+                kind = "error" if gate.verdict == "fail" else "note"
+                lines.append(f"{kind}: {outcome.suite.path}: {gate.gate.metric}: {gate.reason}")
+                explained.add(gate.gate.metric)
         for metric, result in outcome.metrics.items():
+            if metric in explained:
+                continue
             if result.note and (metric in outcome.metric_errors or any(g.gate.metric == metric for g in outcome.gates)):
                 lines.append(f"note: {outcome.suite.path}: {metric}: {result.note}")
-        for gate in outcome.gates:
-            if gate.result.note and all(gate.result is not r for r in outcome.metrics.values()):
-                lines.append(f"error: {outcome.suite.path}: {gate.gate.metric}: {gate.result.note}")
     if partial_reasons:
         lines.append("note: partial selection (" + "; ".join(partial_reasons) + "): gates describe the selected items only")
     failed = sum(1 for o in outcomes for g in o.gates if g.verdict == "fail")

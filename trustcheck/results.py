@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .credentials import redact, redact_argv, redact_spec
+from .gate_reports import gate_tests
 from .gates import SuiteOutcome
 from .json_files import finite_or_null
 from .metrics.base import tidy_numbers
@@ -70,7 +71,10 @@ def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
         "missing": outcome.missing,
         "metrics": metrics,
         # Items lost to errors or dead workers make a gate partial just as a narrowed selection does.
-        "gates": [_tidied(gate.as_dict(partial or bool(outcome.missing)), suite.metric(gate.gate.metric)) for gate in outcome.gates],
+        "gates": [
+            {**_tidied(gate.as_dict(partial or bool(outcome.missing)), suite.metric(gate.gate.metric)), "id": test.nodeid}
+            for gate, test in zip(outcome.gates, gate_tests([outcome], []))
+        ],
     }
 
 
@@ -80,12 +84,14 @@ def build_results(
     model: Mapping[str, Any],
     dataset: Mapping[str, Any],
     settings: Mapping[str, Any],
+    label: str | None = None,
 ) -> dict[str, Any]:
     partial = bool(settings.get("selection", {}).get("partial"))
     return {
         "format": FORMAT,
         "trustcheck_version": _version(),
         "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **({"label": label} if label else {}),
         "model": dict(model),
         "dataset": dict(dataset),
         "settings": dict(settings),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,14 +30,25 @@ class Unit:
         self._results: dict[str, tuple[Generation, Verdict | None]] = {}
         self._error: Exception | None = None
         self._done = False
+        self.seconds = 0.0  # generating and judging the whole unit
+        self.ran_by: str | None = None  # the item whose setup did it
 
-    def ensure(self, runtime: Runtime) -> None:
+    def ensure(self, runtime: Runtime, nodeid: str | None = None) -> None:
         if not self._done:
             self._done = True
+            self.ran_by = nodeid
+            start = time.perf_counter()
             try:
                 self._run(runtime)
             except Exception as error:  # noqa: BLE001 - every item of the unit reports it
                 self._error = error
+            self.seconds = time.perf_counter() - start
+
+    def share_of(self, nodeid: str, measured: float) -> float:
+        """An item's setup time with the unit's work spread evenly over its items: the item that
+        ran the batch gives back all but its share, every other item takes its share."""
+        own = measured - self.seconds if nodeid == self.ran_by else measured
+        return max(0.0, own) + self.seconds / len(self.items)
 
     def _run(self, runtime: Runtime) -> None:
         generations = runtime.pool().respond([self._request(runtime, item) for item in self.items])

@@ -86,8 +86,8 @@ def test_a_non_critical_property_misses_and_its_gate_decides(project, tmp_path):
     project.suite("refusal_invariance.yaml", property_yaml(critical=False, extra=gates))
     out = tmp_path / "results.json"
     result = project.run("--trust-full", "--model", project.model, "--trust-json", str(out), "-rA")
-    result.assert_outcomes(passed=1)  # and two missed: flipped, shown, not failing
-    result.stdout.fnmatch_lines(["*1 passed*2 missed*"])
+    result.assert_outcomes(passed=2)  # one item and the gate; two missed: flipped, shown, not failing
+    result.stdout.fnmatch_lines(["*2 passed*2 missed*"])
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*invariance*0.333*"])
     results = json.loads(out.read_text())

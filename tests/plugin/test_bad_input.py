@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from plugin_project import REFUSAL, items_for, suite_yaml
 
 
@@ -32,11 +33,24 @@ def test_unknown_evaluator_and_missing_data_file(project):
     result.stdout.fnmatch_lines(["*safety/nope.json: no such dataset file; run `trustcheck data fetch`*"])
 
 
-def test_unknown_model_lists_valid_specs(project):
-    project.suite("ok.yaml", suite_yaml("ok", items_for({"cot": ["r1"]})))
-    result = project.run("--trust-full", "--model", "ggfu:/x.gguf")
-    result.stdout.fnmatch_lines(["*unknown model backend 'ggfu' (did you mean 'gguf'?); valid specs: default | gguf:PATH.gguf*"])
-    assert result.ret == 1
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ("ggfu:/x.gguf", "unknown model backend 'ggfu' (did you mean 'gguf'?); valid specs: default | gguf:PATH.gguf*"),
+        ("smollm3", "invalid --model 'smollm3' (did you mean 'smollm2'?); valid specs: *; profiles: smollm2"),
+        ("gguf:missing/model.gguf", "invalid --model 'gguf:missing/model.gguf': missing/model.gguf does not exist"),
+    ],
+    ids=["unknown-backend", "unknown-profile", "missing-file"],
+)
+def test_a_bad_model_is_one_usage_error_before_collection(project, model, message):
+    (project.pytester.path / "fixtures").mkdir()
+    (project.pytester.path / "fixtures" / "models.yaml").write_text("models:\n  smollm2: {spec: default}\n")
+    project.suite("ok.yaml", suite_yaml("ok", items_for({"cot": ["r1", "r2", "r3"]})))
+    result = project.run("--trust-full", "--model", model)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: *{message}"])
+    assert result.stderr.str().count("ERROR:") == 1
+    assert "collected" not in result.stdout.str()
 
 
 def test_validate_command_checks_files_without_running(project, capsys):

@@ -21,14 +21,15 @@ def _three_of_four(project):
 def test_missed_item_is_shown_but_a_passing_gate_keeps_exit_zero(project):
     result = project.run("--trust-full", "-rA", "--model", _three_of_four(project))
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["*suites/jb.yaml*rta*0.750*[[]0.301, 0.954[]]*4*>= 0.5*PASS*", "*3 passed*1 missed*"])
+    # 3 items met their assertion, and the gate passed: 4 passed tests.
+    result.stdout.fnmatch_lines(["*suites/jb.yaml*rta*0.750*[[]0.301, 0.954[]]*4*>= 0.5*PASS*", "*4 passed*1 missed*"])
 
 
 def test_failed_gate_sets_exit_code_one(project):
     project.suite("jb.yaml", suite_yaml("jb", items_for({"cot": ["r1", "c1", "c2"]}), gates=GATE_90))
     result = project.run("--trust-full", "--model", project.script([("r", REFUSAL)]))
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["*rta*0.333*>= 0.9*FAIL*", "*1 passed*2 missed*"])
+    result.stdout.fnmatch_lines(["*rta*0.333*>= 0.9*FAIL*", "*1 failed, 1 passed, 2 missed*"])
 
 
 def test_critical_suite_turns_a_miss_into_a_failure(project):
@@ -56,7 +57,7 @@ def test_lf_reruns_only_missed_items(project):
     script = _three_of_four(project)
     project.run("--trust-full", "--model", script)
     rerun = project.run("--trust-full", "--lf", "--model", script)
-    rerun.assert_outcomes(passed=0, deselected=3)
+    rerun.assert_outcomes(failed=1, deselected=3)  # the gate, over the one missed item that ran
     rerun.stdout.fnmatch_lines(["*only items that missed last time*", "*1 missed*"])
     alias = project.run("--trust-full", "--trust-missed", "--model", script)
     alias.stdout.fnmatch_lines(["*1 missed*"])
@@ -76,6 +77,6 @@ def test_a_skip_marker_on_an_item_is_reported_at_its_suite_file(project):
     conftest = project.pytester.path / "conftest.py"
     conftest.write_text(conftest.read_text() + SKIP_MARKER_CONFTEST)
     result = project.run("--trust-full", "-rs", "--model", _three_of_four(project))
-    assert {k: v for k, v in result.parseoutcomes().items() if k != "seconds"} == {"passed": 2, "skipped": 1, "missed": 1}
+    assert {k: v for k, v in result.parseoutcomes().items() if k != "seconds"} == {"passed": 3, "skipped": 1, "missed": 1}
     result.stdout.fnmatch_lines(["*1 of 4 selected items have no result (skipped*", "SKIPPED [[]1[]] suites/jb.yaml: not on this model"])
     assert "INTERNALERROR" not in result.stdout.str()

@@ -99,7 +99,7 @@ def test_results_json_junit_and_a_planted_regression(project, capsys):
 
 
 def _assert_junit_has_flat_verdicts(path: Path) -> None:
-    cases = ET.parse(path).getroot().iter("testcase")
+    cases = [case for case in ET.parse(path).getroot().iter("testcase") if not case.get("name").startswith("gate[")]
     properties = [{p.get("name"): p.get("value") for p in case.iter("property")} for case in cases]
     assert len(properties) == N_ITEMS
     assert sum(p.get("trustcheck.verdict") == "complied" for p in properties) == len(BASELINE_COMPLIED)

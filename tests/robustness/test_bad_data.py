@@ -68,7 +68,7 @@ def test_each_bad_dataset_file_gives_one_line_and_the_good_one_runs(project):
         assert expected in output.splitlines(), f"{name}: no line {expected!r}"
     assert "Traceback" not in output
     counts = result.parseoutcomes()
-    assert (counts.get("passed"), counts.get("errors")) == (2, len(BAD_FILES))
+    assert (counts.get("passed"), counts.get("errors")) == (2 + 1, len(BAD_FILES))  # 2 items and the good suite's gate
     result.stdout.fnmatch_lines(["*suites/good.yaml*rta*1.000*PASS*"])
 
 
@@ -184,7 +184,7 @@ def test_labels_of_the_wrong_type_give_an_item_error_a_verdict_or_a_failed_gate(
     result.stdout.fnmatch_lines([
         "*suites/metric_crash.yaml*weight*-*FAIL*",
         (
-            "note: suites/metric_crash.yaml: weight: could not be computed: ValueError: could not convert string to float: 'heavy' "
+            "error: suites/metric_crash.yaml: weight: could not be computed: ValueError: could not convert string to float: 'heavy' "
             "(first item it fails on alone: suites/metric_crash.yaml::item-0001)"
         ),
     ])
