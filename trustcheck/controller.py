@@ -13,7 +13,12 @@ import pytest
 
 from . import heap
 from .aggregate import Aggregator, record_of
-from .backends.base import describe_system_prompt
+from .backends.base import (
+    SYSTEM_PROMPT_EMPTY,
+    describe_system_prompt,
+    parse_system_prompt,
+    system_prompt_label,
+)
 from .gate_reports import (
     emit_gate_reports,
     gate_tests,
@@ -25,6 +30,7 @@ from .missed_summary import missed_summary_lines, run_label
 from .options import partial_reasons
 from .report import gate_table_lines
 from .results import argv, build_results, redact_model, write_results
+from .terminal_text import printable
 
 
 class ControllerPlugin:
@@ -195,7 +201,10 @@ class ControllerPlugin:
 
         given = config.getoption("trust_model")
         model = given if ":" not in given else short_name(self.model_spec)  # a profile name as typed, never a path
-        return [f"trustcheck: run {self.label!r}, model {model}, scoring {config.getoption('trust_scoring')}"]
+        # The conditions a reader needs to interpret the verdict (TrustLLM ran with a blank system prompt).
+        prompt = system_prompt_label(describe_system_prompt(parse_system_prompt(config.getoption("trust_system_prompt") or SYSTEM_PROMPT_EMPTY)))
+        scoring = config.getoption("trust_scoring")
+        return [f"trustcheck: run {self.label!r}, model {model}, scoring {scoring}, system prompt {printable(prompt)}"]
 
     def _check_json_path(self) -> None:
         """As --junitxml does: a directory given as the results file is a usage error, found now."""

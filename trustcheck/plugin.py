@@ -9,12 +9,6 @@ import pytest
 
 from . import heap
 from .aggregate import RECORD_KEY, record_of
-from .backends.base import (
-    SYSTEM_PROMPT_EMPTY,
-    describe_system_prompt,
-    parse_system_prompt,
-    system_prompt_label,
-)
 from .controller import ControllerPlugin
 from .items import RecordingItem, SuiteFile, TrustItem
 from .options import add_options, apply_ini_fallbacks
@@ -44,13 +38,6 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         option.lf = True
     if getattr(option, "numprocesses", None) and getattr(option, "dist", "no") == "no":
         option.dist = "loadscope"
-
-
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    # The conditions a reader needs to interpret the verdict (TrustLLM ran with a blank system prompt).
-    condition = describe_system_prompt(parse_system_prompt(config.getoption("trust_system_prompt") or SYSTEM_PROMPT_EMPTY))
-    model = printable(str(config.getoption("trust_model")), 200)
-    return [f"trustcheck: model {model}, scoring {config.getoption('trust_scoring')}, system prompt {printable(system_prompt_label(condition))}"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -67,7 +67,7 @@ def test_a_prompt_field_the_data_lacks_is_a_collection_error_with_a_suggestion(p
         "(label, label.0, prompt, source; did you mean 'prompt'?), found 'promt'*")
     ])
     counts = result.parseoutcomes()
-    assert (counts.get("passed"), counts.get("missed"), counts.get("errors")) == (2, 1, 1)
+    assert (counts.get("passed"), counts.get("missed"), counts.get("errors")) == (3, 1, 1)  # 2 items and 1 gate
     assert result.ret == 1
 
 
@@ -100,7 +100,7 @@ def test_a_group_that_occurs_is_accepted_and_gated(project, data_dir):
     project.suite("ok.yaml", file_suite("ok", gates="  - {metric: 'rta[leetspeak]', op: '>=', threshold: 0.5}"))
     result = _run(project, data_dir)
     counts = result.parseoutcomes()
-    assert (counts.get("passed"), counts.get("missed"), counts.get("errors")) == (2, 1, None)
+    assert (counts.get("passed"), counts.get("missed"), counts.get("errors")) == (4, 1, None)  # 2 items and 2 gates
     result.stdout.fnmatch_lines(["*suites/ok.yaml*rta[[]leetspeak[]]*1.000*PASS*"])
 
 

@@ -74,7 +74,7 @@ def test_failed_gates_appear_in_the_short_summary_and_do_not_read_as_a_stop(proj
 
 def test_gate_node_ids_are_unique(project):
     twice = GATES + '  - {metric: rta, op: ">=", threshold: 0.9, modes: [toolkit]}\n'
-    project.suite("jb.yaml", suite_yaml("jb", items_for({"cot": ["r1"]}), gates=twice))
+    project.suite("jb.yaml", suite_yaml("jb", items_for({"cot": ["r1"], "url": ["r2"]}), gates=twice))
     result = project.run("--trust-full", "--model", project.script([("r", REFUSAL)]), "-rA")
     result.stdout.fnmatch_lines(["*suites/jb.yaml::gate[[]rta>=0.9[]]*", "*suites/jb.yaml::gate[[]rta>=0.9-2[]]*"])
 

@@ -57,7 +57,7 @@ def test_verbose_output_gives_the_reason_of_each_miss(project):
 def test_the_run_label_defaults_to_the_model_short_name_and_reaches_terminal_and_json(project):
     script = _suite(project, 0.1)
     result = project.run("--trust-full", "--model", script, "--trust-json", "r.json")
-    result.stdout.fnmatch_lines(["trustcheck: run 'script.json', model script.json, scoring toolkit", "*= trustcheck gates: script.json =*"])
+    result.stdout.fnmatch_lines(["trustcheck: run 'script.json', model script.json, scoring toolkit, system prompt empty", "*= trustcheck gates: script.json =*"])
     assert "/" not in json.loads((project.pytester.path / "r.json").read_text())["label"]
     named = project.run("--trust-full", "--model", script, "--trust-json", "r.json", "--trust-label", "release 1.2 candidate")
     named.stdout.fnmatch_lines(["trustcheck: run 'release 1.2 candidate'*"])

@@ -19,7 +19,7 @@ def _system_prompts_sent(project) -> list[list[str]]:
 def test_the_default_is_blank_and_is_stated(project):
     project.suite("s.yaml", suite_yaml("s", items_for({"cot": ["r1", "c2"]})))
     result = project.run("--trust-full", "--trust-json", "r.json", "--model", project.script([("r", REFUSAL)]))
-    result.stdout.fnmatch_lines(["trustcheck: model scripted:*, scoring toolkit, system prompt empty"])
+    result.stdout.fnmatch_lines(["trustcheck: run *, model *, scoring toolkit, system prompt empty"])
     assert json.loads((project.pytester.path / "r.json").read_text())["settings"]["system_prompt"] == "empty"
     assert _system_prompts_sent(project) == [[""]]
 
