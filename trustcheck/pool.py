@@ -13,10 +13,17 @@ from .backends.base import (
     Generation,
     GenerationRequest,
     ModelIdentity,
+    reports_progress,
 )
-from .backends.registry import BackendOptions, create_backend
+from .backends.registry import (
+    BackendOptions,
+    ModelIdentifier,
+    create_backend,
+    identify_backend,
+)
 from .cache import meta_json
 from .keys import cache_key
+from .progress import ProgressBoard
 from .terminal_text import well_formed
 
 
@@ -31,8 +38,9 @@ def worker_position() -> tuple[int, int]:
 class ModelPool:
     """Owns the backend of this process; items never load models themselves.
 
-    The backend is created on first use, so a run answered entirely from the cache never
-    loads weights unless the backend needs them for its identity.
+    The model is named for the cache without loading it where its backend can (see
+    `identify_backend`) and loaded on the first response the cache lacks, so a run answered
+    entirely from the cache loads no model.
     """
 
     def __init__(
@@ -42,16 +50,24 @@ class ModelPool:
         cache,
         recorder=None,
         backend_factory: Callable[[str, BackendOptions], Backend] = create_backend,
+        identifier: ModelIdentifier = identify_backend,
+        progress: ProgressBoard | None = None,
     ) -> None:
         self.spec = spec
         self.options = options
         self.cache = cache
         self.recorder = recorder
         self._factory = backend_factory
+        self._identifier = identifier
         self._backend: Backend | None = None
         self._identity: ModelIdentity | None = None
         self._lock = threading.Lock()
+        self.progress = progress or ProgressBoard()
         self.generated = 0
+
+    @property
+    def loaded(self) -> bool:
+        return self._backend is not None
 
     @property
     def backend(self) -> Backend:
@@ -62,8 +78,17 @@ class ModelPool:
 
     def identity(self) -> ModelIdentity:
         if self._identity is None:
-            self._identity = self.backend.identity()
+            known = None if self.loaded else self._identifier(self.spec, self.options)
+            self._identity = known if known is not None else self.backend.identity()
         return self._identity
+
+    def _identity_confirmed(self) -> bool:
+        """Load the model; if it names itself otherwise than its files did, adopt its name."""
+        loaded = self.backend.identity()
+        if self._identity is not None and loaded.cache_fields() == self._identity.cache_fields():
+            return True
+        self._identity = loaded
+        return False
 
     def respond(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
         """Cached responses where present; one batched backend call for the rest."""
@@ -74,6 +99,8 @@ class ModelPool:
         for key, request in zip(keys, requests):
             if key not in cached:
                 pending.setdefault(key, request)
+        if pending and not self._identity_confirmed():
+            return self.respond(requests)  # the keys change with the identity: look them up again
         fresh = self._generate(identity, pending) if pending else {}
         if fresh:
             # Another worker may have stored the same key first; its response wins everywhere.
@@ -85,7 +112,12 @@ class ModelPool:
 
     def _generate(self, identity: ModelIdentity, pending: dict[str, GenerationRequest]) -> dict[str, Generation]:
         keys = list(pending)
-        generations = list(self.backend.generate([pending[k] for k in keys]))
+        requests = [pending[k] for k in keys]
+        with self.progress.batch([r.max_new_tokens for r in requests]) as progress:
+            if reports_progress(self.backend):
+                generations = list(self.backend.generate(requests, progress=progress))
+            else:
+                generations = list(self.backend.generate(requests))
         if len(generations) != len(keys):
             raise BackendError(f"{self.spec}: the backend returned {len(generations)} responses for {len(keys)} prompts")
         generations = [_well_formed(g) for g in generations]
