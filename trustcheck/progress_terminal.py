@@ -142,13 +142,14 @@ class ProgressDisplay:
     def _show(self, texts: list[str]) -> None:
         writer = self.reporter._tw
         line = writer._current_line
-        room = writer.fullwidth - writer.width_of_current_line - 2  # never the last column: no wrap
-        text = next((t for t in texts if len(t) + 1 <= room), None)
+        gap = "" if not line or line.endswith(" ") else " "
+        room = writer.fullwidth - writer.width_of_current_line - len(gap) - 1  # never the last column: no wrap
+        text = next((gap + t for t in texts if len(gap + t) <= room), None)
         if text is None:
             self._erase()
             return
-        self._write(self._erasure() + " " + text)
-        self._shown = " " + text
+        self._write(self._erasure() + text)
+        self._shown = text
         writer._current_line = line
 
     def _erasure(self) -> str:

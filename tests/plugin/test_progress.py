@@ -95,6 +95,7 @@ def test_on_a_terminal_the_status_follows_the_line_then_leaves_it_as_it_was(live
     snapshots.append(ProgressSnapshot(total=3, done=1, tokens=40, budget_left=64, started=100.0))
     display.tick(110.0)
     assert _screen(terminal.getvalue()) == "suites/a.yaml ..m " + status_texts(snapshots, 110.0)[0]
+    assert "  " not in _screen(terminal.getvalue())
     assert reporter._tw.width_of_current_line == len("suites/a.yaml ..m")
     display.tick(111.0)  # redrawn in place
     assert _screen(terminal.getvalue()) == "suites/a.yaml ..m " + status_texts(snapshots, 111.0)[0]
@@ -119,8 +120,12 @@ def test_on_a_narrow_terminal_the_status_shortens_and_never_wraps(live) -> None:
 
 def test_pytest_writing_takes_the_line_back_first(live) -> None:
     display, reporter, terminal, snapshots = live
-    reporter.write("suites/a.yaml .")
+    reporter.write("suites/a.yaml ")
     snapshots.append(ProgressSnapshot(total=2, done=0, tokens=5, budget_left=59, started=100.0))
+    display.tick(100.5)
+    assert _screen(terminal.getvalue()) == "suites/a.yaml " + status_texts(snapshots, 100.5)[0]
+    display._erase()
+    reporter.write(".")
     display.tick(101.0)
     with display._lock:
         display._erase()
