@@ -44,6 +44,7 @@ from trustcheck.backends import BackendOptions, GenerationRequest, create_backen
 from trustcheck.backends.batching import plan_batches
 from trustcheck.backends.chat import chat_messages_builder
 from trustcheck.backends.workers import available_cores
+from trustcheck.progress import BatchProgress
 
 PROMPTS = 64
 NEW_TOKENS = 64
@@ -169,12 +170,16 @@ def part_transformers(prompts: list[str], batch_size: int, threads: int, rounds:
     with timed(sequential):
         for text in texts:
             generate([text])
+    def backend_call(chunk: list[GenerationRequest]) -> None:
+        # As the model pool calls it in a run: reporting progress after every decoding step.
+        backend.generate(chunk, progress=BatchProgress([r.max_new_tokens for r in chunk]))
+
     lengths = [len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts]
     planned = plan_batches(lengths, [None] * len(texts), batch_size)
     compared = measure_steps_interleaved(
         {
             "hf_bare_batched": [lambda i=i: generate(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)],
-            "hf_backend": [lambda batch=batch: backend.generate([requests[i] for i in batch]) for batch in planned],
+            "hf_backend": [lambda batch=batch: backend_call([requests[i] for i in batch]) for batch in planned],
         },
         rounds,
     )

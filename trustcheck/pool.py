@@ -50,7 +50,7 @@ class ModelPool:
         cache,
         recorder=None,
         backend_factory: Callable[[str, BackendOptions], Backend] = create_backend,
-        identifier: ModelIdentifier = identify_backend,
+        identifier: ModelIdentifier | None = None,
         progress: ProgressBoard | None = None,
     ) -> None:
         self.spec = spec
@@ -58,7 +58,8 @@ class ModelPool:
         self.cache = cache
         self.recorder = recorder
         self._factory = backend_factory
-        self._identifier = identifier
+        # A factory of one's own names its models only through an identifier of one's own.
+        self._identifier = identifier or (identify_backend if backend_factory is create_backend else _unnamed)
         self._backend: Backend | None = None
         self._identity: ModelIdentity | None = None
         self._lock = threading.Lock()
@@ -139,6 +140,10 @@ class ModelPool:
             self._backend.close()
         if self.recorder is not None and hasattr(self.recorder, "close"):
             self.recorder.close()
+
+
+def _unnamed(spec: str, options: BackendOptions) -> None:
+    return None
 
 
 def _well_formed(generation: Generation) -> Generation:
