@@ -4,7 +4,8 @@ xdist carries only its own events from a worker (an unknown one takes the worker
 test report it carries goes to every plugin's report hooks, so progress travels beside it: each
 worker keeps its current snapshot in `<dir>/<worker id>.json`, replaced atomically at most twice
 a second, and the controller reads the directory when it redraws. The directory reaches the
-workers through `workerinput`.
+workers through `workerinput`; workers on other machines (`--tx ssh=...`) cannot write there, and
+their progress is not shown.
 """
 
 from __future__ import annotations
