@@ -77,15 +77,21 @@ class ModelPool:
                 self._backend = self._factory(self.spec, self.options)
             return self._backend
 
+    def _loaded_backend(self) -> Backend:
+        if self._backend is None:
+            with self.progress.loading():
+                return self.backend
+        return self._backend
+
     def identity(self) -> ModelIdentity:
         if self._identity is None:
             known = None if self.loaded else self._identifier(self.spec, self.options)
-            self._identity = known if known is not None else self.backend.identity()
+            self._identity = known if known is not None else self._loaded_backend().identity()
         return self._identity
 
     def _identity_confirmed(self) -> bool:
         """Load the model; if it names itself otherwise than its files did, adopt its name."""
-        loaded = self.backend.identity()
+        loaded = self._loaded_backend().identity()
         if self._identity is not None and loaded.cache_fields() == self._identity.cache_fields():
             return True
         self._identity = loaded

@@ -13,13 +13,17 @@ import pytest
 
 @dataclass(frozen=True)
 class ProgressSnapshot:
-    """One backend call at one moment; `budget_left` bounds the tokens still to come."""
+    """One backend call at one moment; `budget_left` bounds the tokens still to come.
+
+    `loading`: the model is being loaded for the call, nothing generated yet.
+    """
 
     total: int
     done: int
     tokens: int
     budget_left: int
     started: float
+    loading: bool = False
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -32,14 +36,16 @@ class ProgressSnapshot:
             tokens=int(data["tokens"]),  # type: ignore[call-overload]
             budget_left=int(data["budget_left"]),  # type: ignore[call-overload]
             started=float(data["started"]),  # type: ignore[arg-type]
+            loading=bool(data.get("loading", False)),
         )
 
 
 class BatchProgress:
     """The `GenerationProgress` of one backend call: thread-safe counters, read as snapshots."""
 
-    def __init__(self, budgets: Sequence[int], on_change: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, budgets: Sequence[int], on_change: Callable[[], None] = lambda: None, loading: bool = False) -> None:
         self._budgets = list(budgets)
+        self._loading = loading
         self._finished: dict[int, int] = {}
         self._advanced = 0
         self._lock = threading.Lock()
@@ -69,6 +75,7 @@ class BatchProgress:
                 tokens=max(self._advanced, finished_tokens),
                 budget_left=max(0, budget - running_tokens),
                 started=self.started,
+                loading=self._loading,
             )
 
 
@@ -87,8 +94,14 @@ class ProgressBoard:
         return progress.snapshot() if progress is not None else None
 
     @contextmanager
-    def batch(self, budgets: Sequence[int]) -> Iterator[BatchProgress]:
-        progress = BatchProgress(budgets, on_change=self._changed)
+    def loading(self) -> Iterator[None]:
+        """The model loads: a wait the user sees as such."""
+        with self.batch([], loading=True):
+            yield
+
+    @contextmanager
+    def batch(self, budgets: Sequence[int], loading: bool = False) -> Iterator[BatchProgress]:
+        progress = BatchProgress(budgets, on_change=self._changed, loading=loading)
         self._current = progress
         self._changed()
         try:
@@ -136,6 +149,19 @@ def seconds_left(snapshot: ProgressSnapshot, now: float) -> float | None:
 
 def status_texts(snapshots: Sequence[ProgressSnapshot], now: float, workers: int = 0) -> list[str]:
     """The status, from most to least detailed, for the room there is; `workers` > 0 names them."""
+    loading = [s for s in snapshots if s.loading]
+    generating = [s for s in snapshots if not s.loading]
+    if not generating:
+        elapsed = _clock(max(now - s.started for s in loading))
+        where = f" on {len(loading)} workers" if len(loading) > 1 else ""
+        return [f"loading the model{where}: {elapsed} elapsed", f"loading the model {elapsed}", f"loading {elapsed}"]
+    texts = _generating_texts(generating, now, len(generating) if workers else 0)
+    if loading:
+        texts[0] += f"; loading the model on {len(loading)} more"
+    return texts
+
+
+def _generating_texts(snapshots: Sequence[ProgressSnapshot], now: float, workers: int) -> list[str]:
     total = sum(s.total for s in snapshots)
     done = sum(s.done for s in snapshots)
     tokens = sum(s.tokens for s in snapshots)

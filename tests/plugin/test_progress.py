@@ -11,6 +11,7 @@ from plugin_project import REFUSAL, items_for, suite_yaml
 
 from trustcheck.progress import (
     BatchProgress,
+    ProgressBoard,
     ProgressSnapshot,
     seconds_left,
     status_texts,
@@ -172,3 +173,16 @@ def test_workers_add_up() -> None:
     two = ProgressSnapshot(total=16, done=8, tokens=500, budget_left=100, started=5.0)
     text = status_texts([one, two], 10.0, workers=2)[0]
     assert text.startswith("generating on 2 workers: 12/48 responses, 1,500 tokens, 200.0 tokens/s, 0:10 elapsed")
+
+
+def test_loading_the_model_is_shown_as_such() -> None:
+    board = ProgressBoard()
+    seen: list[ProgressSnapshot | None] = []
+    board.subscribe(seen.append)
+    with board.loading():
+        loading = board.current()
+        assert loading is not None and loading.loading
+        assert status_texts([loading], loading.started + 75)[0] == "loading the model: 1:15 elapsed"
+    assert board.current() is None and seen[-1] is None
+    generating = ProgressSnapshot(total=8, done=2, tokens=300, budget_left=700, started=0.0)
+    assert status_texts([generating, loading], 10.0, workers=2)[0].endswith("; loading the model on 1 more")
