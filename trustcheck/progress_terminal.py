@@ -42,6 +42,7 @@ class ProgressDisplay:
         self._thread: threading.Thread | None = None
         self._shown = ""
         self._next_line_at: float | None = None
+        self._interrupted: Any = None  # pytest's open line that status lines broke, to resume
         self.reporter: Any = None
         self.live = False
 
@@ -58,19 +59,19 @@ class ProgressDisplay:
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> Iterator[None]:
         with self._lock:
-            self._erase()
+            self._take_line_back()
             return (yield)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> Iterator[None]:
         with self._lock:
-            self._erase()
+            self._take_line_back()
             return (yield)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> Iterator[None]:
         with self._lock:
-            self._erase()
+            self._take_line_back()
             return (yield)
 
     # -- drawing -----------------------------------------------------------------------------
@@ -100,11 +101,17 @@ class ProgressDisplay:
             except Exception:  # noqa: BLE001 - progress is a courtesy: never take the run down
                 return
 
+    def _take_line_back(self) -> None:
+        self._erase()
+        if self._interrupted is not None:
+            self._resume_line()
+
     def local_batch_changed(self, snapshot: ProgressSnapshot | None) -> None:
         """Board listener: when this process's backend call ends, its status goes first."""
         if snapshot is None:
             with self._lock:
                 self._erase()
+                self._next_line_at = None
 
     def tick(self, now: float) -> None:
         with self._lock:
@@ -130,14 +137,26 @@ class ProgressDisplay:
             self._next_line_at = now + self.interval
 
     def _write_line(self, text: str) -> None:
-        """A line of its own; the outcome letters that follow start after their file name again."""
         reporter = self.reporter
-        fspath = reporter.currentfspath
+        if self._interrupted is None and reporter.currentfspath:
+            self._interrupted = reporter.currentfspath
         reporter.write_line(text)
-        if isinstance(fspath, os.PathLike):
-            reporter.currentfspath = fspath
-            reporter.write(os.path.relpath(fspath, reporter.startpath) + " ")
         reporter.flush()  # a log reader sees it now, not when the buffer fills
+
+    def _resume_line(self) -> None:
+        """What pytest writes next follows its file name (with -v, its item's name) again, as it
+        would have on the line that status lines interrupted."""
+        open_line, self._interrupted = self._interrupted, None
+        reporter = self.reporter
+        if isinstance(open_line, os.PathLike):
+            text = os.path.relpath(open_line, reporter.startpath) + " "
+        elif isinstance(open_line, str):  # -v: the item's location, written whole by pytest
+            text = open_line
+        else:
+            return
+        with self._uncaptured():
+            reporter.currentfspath = open_line
+            reporter.write(text, flush=True)
 
     def _show(self, texts: list[str]) -> None:
         writer = self.reporter._tw

@@ -36,6 +36,16 @@ def test_without_a_terminal_a_status_line_comes_every_interval(project) -> None:
     result.stdout.re_match_lines([r"trustcheck generating: .*", r"suites/a\.yaml [.m]{3} +\[100%\]"])
 
 
+def test_with_verbose_output_the_items_line_resumes_after_the_status_lines(project) -> None:
+    script = _project_waiting_for(project, LINE, WAIT_S)
+    result = project.run("--trust-full", "--model", script, "--trust-progress-interval", "0.5", "-v", subprocess=True)
+    assert result.ret == 0
+    result.stdout.re_match_lines(
+        [r"trustcheck generating: .*", r"suites/a\.yaml::x::item-0000 PASSED +\[ 33%\]", r"suites/a\.yaml::x::item-0001 MISSED .*"]
+    )
+    assert not [line for line in result.stdout.lines if line.startswith("suites/a.yaml::x::item-0000 ") and "PASSED" not in line][1:]
+
+
 def test_quiet_runs_show_no_progress(project) -> None:
     script = _project_waiting_for(project, LINE, 2)
     result = project.run("--trust-full", "--model", script, "--trust-progress-interval", "0.2", "-q", subprocess=True)
