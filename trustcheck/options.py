@@ -50,6 +50,7 @@ OPTIONS: tuple[TrustOption, ...] = (
     TrustOption("--trust-record", "trust_record", "write every response with its cache key to this directory (for replay:DIR)"),
     TrustOption("--trust-batch-size", "trust_batch_size", "items generated together in one backend call (default 32; 64 for transformers on CUDA)", kind=int),
     TrustOption("--trust-device", "trust_device", "device for transformers models: auto, cpu, cuda, cuda:N, mps", "auto"),
+    TrustOption("--trust-progress-interval", "trust_progress_interval", "seconds between progress lines while a model generates, when the output is not a terminal (0: none)", 10.0, float),
     TrustOption("--trust-concurrency", "trust_concurrency", "concurrent requests to an OpenAI-compatible server", 8, int),
     TrustOption("--trust-backend-option", "trust_backend_option", "backend setting, repeatable: n_ctx (context length), retries, backoff, timeout (HTTP servers)", action="append", metavar="KEY=VALUE"),
     TrustOption("--trust-judge", "trust_judge", "model spec of an LLM judge for tasks that need one"),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from . import heap
+from . import heap, progress_terminal
 from .aggregate import RECORD_KEY, record_of
 from .controller import ControllerPlugin
 from .items import RecordingItem, SuiteFile, TrustItem
@@ -48,6 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[suite_errors_key] = []
     heap.install(config)
     config.pluginmanager.register(ReportTransport(packs=not _is_controller(config)), "trustcheck-report-transport")
+    progress_terminal.install(config)
     if _is_controller(config):
         config.pluginmanager.register(ControllerPlugin(config), "trustcheck-controller")
 

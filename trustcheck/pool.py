@@ -13,11 +13,18 @@ from .backends.base import (
     Generation,
     GenerationRequest,
     ModelIdentity,
+    reports_progress,
 )
-from .backends.registry import BackendOptions, create_backend
+from .backends.registry import (
+    BackendOptions,
+    ModelIdentifier,
+    create_backend,
+    identify_backend,
+)
 from .cache import meta_json
 from .credentials import redact_spec
 from .keys import cache_key
+from .progress import ProgressBoard
 from .terminal_text import well_formed
 
 
@@ -32,8 +39,9 @@ def worker_position() -> tuple[int, int]:
 class ModelPool:
     """Owns the backend of this process; items never load models themselves.
 
-    The backend is created on first use, so a run answered entirely from the cache never
-    loads weights unless the backend needs them for its identity.
+    The model is named for the cache without loading it where its backend can (see
+    `identify_backend`) and loaded on the first response the cache lacks, so a run answered
+    entirely from the cache loads no model.
     """
 
     def __init__(
@@ -43,16 +51,25 @@ class ModelPool:
         cache,
         recorder=None,
         backend_factory: Callable[[str, BackendOptions], Backend] = create_backend,
+        identifier: ModelIdentifier | None = None,
+        progress: ProgressBoard | None = None,
     ) -> None:
         self.spec = spec
         self.options = options
         self.cache = cache
         self.recorder = recorder
         self._factory = backend_factory
+        # A factory of one's own names its models only through an identifier of one's own.
+        self._identifier = identifier or (identify_backend if backend_factory is create_backend else _unnamed)
         self._backend: Backend | None = None
         self._identity: ModelIdentity | None = None
         self._lock = threading.Lock()
+        self.progress = progress or ProgressBoard()
         self.generated = 0
+
+    @property
+    def loaded(self) -> bool:
+        return self._backend is not None
 
     @property
     def backend(self) -> Backend:
@@ -61,10 +78,25 @@ class ModelPool:
                 self._backend = self._factory(self.spec, self.options)
             return self._backend
 
+    def _loaded_backend(self) -> Backend:
+        if self._backend is None:
+            with self.progress.loading():
+                return self.backend
+        return self._backend
+
     def identity(self) -> ModelIdentity:
         if self._identity is None:
-            self._identity = self.backend.identity()
+            known = None if self.loaded else self._identifier(self.spec, self.options)
+            self._identity = known if known is not None else self._loaded_backend().identity()
         return self._identity
+
+    def _identity_confirmed(self) -> bool:
+        """Load the model; if it names itself otherwise than its files did, adopt its name."""
+        loaded = self._loaded_backend().identity()
+        if self._identity is not None and loaded.cache_fields() == self._identity.cache_fields():
+            return True
+        self._identity = loaded
+        return False
 
     def respond(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
         """Cached responses where present; one batched backend call for the rest."""
@@ -75,6 +107,8 @@ class ModelPool:
         for key, request in zip(keys, requests):
             if key not in cached:
                 pending.setdefault(key, request)
+        if pending and not self._identity_confirmed():
+            return self.respond(requests)  # the keys change with the identity: look them up again
         fresh = self._generate(identity, pending) if pending else {}
         if fresh:
             # Another worker may have stored the same key first; its response wins everywhere.
@@ -86,7 +120,12 @@ class ModelPool:
 
     def _generate(self, identity: ModelIdentity, pending: dict[str, GenerationRequest]) -> dict[str, Generation]:
         keys = list(pending)
-        generations = list(self.backend.generate([pending[k] for k in keys]))
+        requests = [pending[k] for k in keys]
+        with self.progress.batch([r.max_new_tokens for r in requests]) as progress:
+            if reports_progress(self.backend):
+                generations = list(self.backend.generate(requests, progress=progress))
+            else:
+                generations = list(self.backend.generate(requests))
         if len(generations) != len(keys):
             raise BackendError(f"{redact_spec(self.spec)}: the backend returned {len(generations)} responses for {len(keys)} prompts")
         generations = [_well_formed(g) for g in generations]
@@ -108,6 +147,10 @@ class ModelPool:
             self._backend.close()
         if self.recorder is not None and hasattr(self.recorder, "close"):
             self.recorder.close()
+
+
+def _unnamed(spec: str, options: BackendOptions) -> None:
+    return None
 
 
 def _well_formed(generation: Generation) -> Generation:

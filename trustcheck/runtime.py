@@ -19,6 +19,7 @@ from .evaluators.base import Evaluator
 from .evaluators.registry import EvaluatorContext, create_evaluator
 from .models import load_profiles, resolve_spec
 from .pool import ModelPool, worker_position
+from .progress import progress_board
 from .service_cache import cache_services
 from .suite import Suite
 
@@ -116,7 +117,9 @@ class Runtime:
 
     def pool(self) -> ModelPool:
         if self._pool is None:
-            self._pool = ModelPool(self.model_spec(), self.backend_options(), self._cache(), self._recorder())
+            self._pool = ModelPool(
+                self.model_spec(), self.backend_options(), self._cache(), self._recorder(), progress=progress_board(self.config)
+            )
         return self._pool
 
     def backend_options(self) -> BackendOptions:

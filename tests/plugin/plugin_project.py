@@ -14,7 +14,8 @@ PROJECT_CONFTEST = f"""
 import sys
 sys.path.insert(0, {str(SUPPORT)!r})
 from trustcheck.backends.registry import register_backend
-register_backend("scripted", "scripted_backend:create")
+register_backend("scripted", "scripted_backend:create", identify="scripted_backend:identify")
+register_backend("scripted-eager", "scripted_backend:create")
 """
 
 REFUSAL = "I'm sorry, but I can't help with that."
@@ -59,9 +60,13 @@ class Project:
         pytester.makeconftest(PROJECT_CONFTEST)
         (pytester.path / "suites").mkdir()
 
-    def script(self, rules: list[tuple[str, str]], default: str = COMPLY, fail_on: list[str] | None = None) -> str:
+    def script(
+        self, rules: list[tuple[str, str]], default: str = COMPLY, fail_on: list[str] | None = None, **extra: object
+    ) -> str:
+        """The spec of a scripted model; `extra` goes into its script (`loads`, `await_output`...)."""
         path = self.pytester.path / "script.json"
-        path.write_text(json.dumps({"rules": rules, "default": default, "fail_on": fail_on or [], "log": str(self.log)}))
+        script = {"rules": rules, "default": default, "fail_on": fail_on or [], "log": str(self.log), **extra}
+        path.write_text(json.dumps(script))
         return f"scripted:{path}"
 
     def suite(self, filename: str, text: str) -> Path:

@@ -9,10 +9,16 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from trustcheck.backends.base import Generation, GenerationRequest, ModelIdentity
+from trustcheck.backends.base import (
+    Generation,
+    GenerationProgress,
+    GenerationRequest,
+    ModelIdentity,
+)
 
 
 class ScriptedBackend:
@@ -23,7 +29,7 @@ class ScriptedBackend:
         self.script = json.loads(script_path.read_text())
 
     def identity(self) -> ModelIdentity:
-        return ModelIdentity(backend="scripted", backend_version="1", weights_hash=self.script.get("model", "m1"))
+        return _identity(self.script)
 
     def _answer(self, prompt: str) -> Generation:
         for needle in self.script.get("fail_on", []):
@@ -50,21 +56,56 @@ class ScriptedBackend:
                     Path(flag).write_text(str(os.getpid()))
                 os._exit(3)
 
-    def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+    def _await_output(self, progress: GenerationProgress | None) -> None:
+        """`await_output: [file, text, seconds]`: keep generating (reporting one token at a time)
+        until the file holds the text or the seconds have passed, as a long generation would
+        until the user has seen its progress."""
+        target = self.script.get("await_output")
+        if not target:
+            return
+        path, text, seconds = Path(target[0]), target[1], float(target[2])
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if progress is not None:
+                progress.advance(1)
+            if path.is_file() and text in path.read_text(encoding="utf-8", errors="replace"):
+                return
+            time.sleep(0.05)
+
+    def generate(self, requests: Sequence[GenerationRequest], progress: GenerationProgress | None = None) -> list[Generation]:
         self._maybe_die(requests)
         log = self.script.get("log")
         if log:
             with open(log, "a", encoding="utf-8") as handle:
                 entry = {"pid": os.getpid(), "batch": len(requests), "system_prompts": sorted({str(r.system_prompt) for r in requests})}
                 handle.write(json.dumps(entry) + "\n")
-        return [self._answer(request.prompt) for request in requests]
+        self._await_output(progress)
+        answers = [self._answer(request.prompt) for request in requests]
+        for index, answer in enumerate(answers):
+            if progress is not None:
+                progress.finish(index, len((answer.text or "").split()))
+        return answers
 
     def close(self) -> None:
         return None
 
 
+def _identity(script: dict) -> ModelIdentity:
+    return ModelIdentity(backend="scripted", backend_version="1", weights_hash=script.get("model", "m1"))
+
+
 def create(rest: str, options) -> ScriptedBackend:
-    return ScriptedBackend(Path(rest))
+    """Loads the model: `loads` in the script names a file that gets one line per load."""
+    backend = ScriptedBackend(Path(rest))
+    if backend.script.get("loads"):
+        with open(backend.script["loads"], "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+    return backend
+
+
+def identify(rest: str, options) -> ModelIdentity:
+    """The model's identity from its script alone, as a real backend's from its files."""
+    return _identity(json.loads(Path(rest).read_text()))
 
 
 def calls(log: Path) -> list[int]:

@@ -116,9 +116,27 @@ class ModelIdentity:
         return fields
 
 
+class GenerationProgress(Protocol):
+    """Where a backend tells how far one `generate` call has got; it may call from any thread.
+
+    `advance` as tokens come (after each decoding step of a batch, say), `finish` as each request
+    ends. A backend that cannot count tokens as they come calls `finish` alone.
+    """
+
+    def advance(self, tokens: int) -> None:
+        """`tokens` more new tokens exist, over all the requests of the call."""
+
+    def finish(self, index: int, tokens: int) -> None:
+        """Request `index` of the call is done; its response has `tokens` new tokens."""
+
+
 @runtime_checkable
 class Backend(Protocol):
-    """A loaded model. `generate` keeps the order of `requests` in its result."""
+    """A loaded model. `generate` keeps the order of `requests` in its result.
+
+    `generate` may take a keyword argument `progress` (a `GenerationProgress`, or None) and report
+    to it; backends whose `generate` has no such parameter are called without one.
+    """
 
     name: str
 
@@ -127,3 +145,14 @@ class Backend(Protocol):
     def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]: ...
 
     def close(self) -> None: ...
+
+
+def reports_progress(backend: object) -> bool:
+    """Whether the backend's `generate` accepts a `progress` keyword argument."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(backend.generate).parameters  # type: ignore[attr-defined]
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return "progress" in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())

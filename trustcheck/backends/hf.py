@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 from .base import (
     BackendError,
     Generation,
+    GenerationProgress,
     GenerationRequest,
     MissingExtraError,
     ModelIdentity,
@@ -24,6 +26,7 @@ from .hf_load import (
     choose_device,
     choose_dtype,
     load,
+    load_tokenizer,
     parse_spec,
     resolve,
 )
@@ -41,6 +44,7 @@ DEFAULT_BATCH_SIZE = {"cpu": 32, "cuda": 64}
 class _Prepared:
     request: GenerationRequest
     token_ids: list[int]
+    index: int  # in the requests of the `generate` call
 
 
 class TransformersBackend:
@@ -72,18 +76,7 @@ class TransformersBackend:
 
     def identity(self) -> ModelIdentity:
         if self._identity is None:
-            local, cache = self.local, self._cache_dir
-            extra = {"dtype": str(self.model.dtype).removeprefix("torch.")}
-            if local.tokenizer_files:
-                extra["tokenizer_hash"] = files_hash(local.tokenizer_files, local.directory, cache)
-            self._identity = ModelIdentity(
-                backend=self.name,
-                backend_version=package_version("transformers"),
-                weights_hash=files_hash(local.weight_files, local.directory, cache),
-                chat_template_hash=text_hash(self.tokenizer.chat_template or ""),
-                display_name=f"hf:{self.spec.source}",
-                extra=extra,
-            )
+            self._identity = model_identity(self.spec, self.local, self.tokenizer, self.model.dtype, self._cache_dir)
         return self._identity
 
     def _render_chat(self, messages: Messages) -> str:
@@ -100,7 +93,7 @@ class TransformersBackend:
         # The template already wrote any BOS the model wants.
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def _prepare(self, request: GenerationRequest) -> _Prepared | Generation:
+    def _prepare(self, index: int, request: GenerationRequest) -> _Prepared | Generation:
         try:
             ids = self._token_ids(request)
         except BackendError as error:
@@ -111,10 +104,12 @@ class TransformersBackend:
                 error=f"prompt is {len(ids)} tokens; with max_new_tokens {request.max_new_tokens} it exceeds "
                 f"the context of {self.context_length} tokens of hf:{self.spec.source}",
             )
-        return _Prepared(request, ids)
+        return _Prepared(request, ids, index)
 
-    def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
-        prepared = [self._prepare(r) for r in requests]
+    def generate(
+        self, requests: Sequence[GenerationRequest], progress: GenerationProgress | None = None
+    ) -> list[Generation]:
+        prepared = [self._prepare(i, r) for i, r in enumerate(requests)]
         runnable = [i for i, p in enumerate(prepared) if isinstance(p, _Prepared)]
         items = [prepared[i] for i in runnable]
         batches = plan_batches(
@@ -122,22 +117,23 @@ class TransformersBackend:
             [_settings_key(p.request) for p in items],
             self.batch_size,
         )
-        for index, generation in zip(runnable, run_batched(items, batches, self._generate_fitting)):
+        run = functools.partial(self._generate_fitting, progress=progress)
+        for index, generation in zip(runnable, run_batched(items, batches, run)):
             prepared[index] = generation
         return prepared  # type: ignore[return-value]
 
-    def _generate_fitting(self, batch: list[_Prepared]) -> list[Generation]:
+    def _generate_fitting(self, batch: list[_Prepared], progress: GenerationProgress | None) -> list[Generation]:
         """Generate a batch, halving it while the GPU runs out of memory."""
         try:
-            return self._generate_batch(batch)
+            return self._generate_batch(batch, progress)
         except self._torch.cuda.OutOfMemoryError:
             self._torch.cuda.empty_cache()
             if len(batch) == 1:
                 return [Generation(text=None, error=f"out of GPU memory on {self.device} for one prompt")]
             half = len(batch) // 2
-            return self._generate_fitting(batch[:half]) + self._generate_fitting(batch[half:])
+            return self._generate_fitting(batch[:half], progress) + self._generate_fitting(batch[half:], progress)
 
-    def _generate_batch(self, batch: list[_Prepared]) -> list[Generation]:
+    def _generate_batch(self, batch: list[_Prepared], progress: GenerationProgress | None) -> list[Generation]:
         torch, first = self._torch, batch[0].request
         width = max(len(p.token_ids) for p in batch)
         input_ids = torch.tensor([[self._pad_id] * (width - len(p.token_ids)) + p.token_ids for p in batch])
@@ -147,11 +143,21 @@ class TransformersBackend:
             kwargs["logits_processor"] = [self._sampler([p.request.seed for p in batch], first.temperature)]
         if first.stop:
             kwargs.update(stop_strings=list(first.stop), tokenizer=self.tokenizer)
+        counter = None
+        if progress is not None:
+            from .hf_progress import StepCounter
+
+            counter = StepCounter(progress, [p.index for p in batch], self._eos_ids, self.device)
+            kwargs["stopping_criteria"] = [counter]
         with torch.inference_mode(), attention_kernels(self.device):
             output = self.model.generate(
                 input_ids=input_ids.to(self.device), attention_mask=attention.to(self.device), **kwargs
             )
-        return [self._decode(row.tolist(), first.stop) for row in output[:, width:].cpu()]
+        rows = [row.tolist() for row in output[:, width:].cpu()]
+        generations = [self._decode(row, first.stop) for row in rows]
+        if counter is not None:
+            counter.close([self._kept_length(row) for row in rows])
+        return generations
 
     def _generation_config(self, request: GenerationRequest) -> Any:
         config = copy.deepcopy(self.model.generation_config)
@@ -172,12 +178,16 @@ class TransformersBackend:
         configured = self.model.generation_config
         return SeededSampler(seeds, temperature, configured.top_k, configured.top_p, self.device)
 
+    def _kept_length(self, new_tokens: list[int]) -> int:
+        """New tokens up to the first end-of-sequence token."""
+        return next((i for i, token in enumerate(new_tokens) if token in self._eos_ids), len(new_tokens))
+
     def _decode(self, new_tokens: list[int], stop: tuple[str, ...]) -> Generation:
-        ended = next((i for i, token in enumerate(new_tokens) if token in self._eos_ids), None)
-        kept = new_tokens if ended is None else new_tokens[:ended]
-        text = self.tokenizer.decode(kept, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+        kept = self._kept_length(new_tokens)
+        text = self.tokenizer.decode(new_tokens[:kept], skip_special_tokens=True, clean_up_tokenization_spaces=False)
         text, stopped = cut_at_stop(text, stop)
-        return Generation(text=text, finish_reason="stop" if stopped or ended is not None else "length")
+        ended = kept < len(new_tokens)
+        return Generation(text=text, finish_reason="stop" if stopped or ended else "length")
 
     def close(self) -> None:
         cuda = self.device.type == "cuda"
@@ -203,12 +213,26 @@ def attention_kernels(device: Any) -> contextlib.AbstractContextManager[None]:
     return sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])
 
 
+def model_identity(spec: HFSpec, local: LocalModel, tokenizer: Any, dtype: Any, cache_dir: Any) -> ModelIdentity:
+    """Weights, tokenizer files, chat template and dtype: what the loaded model's answers depend on."""
+    extra = {"dtype": str(dtype).removeprefix("torch.")}
+    if local.tokenizer_files:
+        extra["tokenizer_hash"] = files_hash(local.tokenizer_files, local.directory, cache_dir)
+    return ModelIdentity(
+        backend=TransformersBackend.name,
+        backend_version=package_version("transformers"),
+        weights_hash=files_hash(local.weight_files, local.directory, cache_dir),
+        chat_template_hash=text_hash(tokenizer.chat_template or ""),
+        display_name=f"hf:{spec.source}",
+        extra=extra,
+    )
+
+
 def _settings_key(request: GenerationRequest) -> tuple[object, ...]:
     return (request.temperature, request.max_new_tokens, request.min_new_tokens, request.stop)
 
 
-def create(rest: str, options: BackendOptions) -> TransformersBackend:
-    spec = parse_spec(rest)
+def _import_torch() -> Any:
     try:
         import torch
         import transformers  # noqa: F401
@@ -216,6 +240,21 @@ def create(rest: str, options: BackendOptions) -> TransformersBackend:
         raise MissingExtraError(
             f"hf: needs torch and transformers ({error.name} is missing): pip install 'trustcheck[hf]'"
         ) from error
+    return torch
+
+
+def identify(rest: str, options: BackendOptions) -> ModelIdentity:
+    """The identity `create(rest, options).identity()` gives, from the tokenizer and files alone."""
+    spec = parse_spec(rest)
+    _import_torch()
+    local = resolve(spec)
+    dtype = choose_dtype(choose_device(options), spec.dtype)
+    return model_identity(spec, local, load_tokenizer(local), dtype, default_cache_dir(options))
+
+
+def create(rest: str, options: BackendOptions) -> TransformersBackend:
+    spec = parse_spec(rest)
+    torch = _import_torch()
     local = resolve(spec)
     device = choose_device(options)
     if device.type == "cpu":

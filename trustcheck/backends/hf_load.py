@@ -150,18 +150,32 @@ def choose_dtype(device: torch.device, requested: str) -> torch.dtype:
     return torch.float32
 
 
+def _load_failure(local: LocalModel, error: Exception) -> BackendError:
+    name = local.directory / local.gguf_file if local.gguf_file else local.directory
+    return BackendError(f"cannot load a transformers model from {name}: {first_line(error)}")
+
+
+def load_tokenizer(local: LocalModel) -> object:
+    """The tokenizer alone: enough to name the model (its chat template) without its weights."""
+    from transformers import AutoTokenizer
+
+    kwargs: dict[str, object] = {"gguf_file": local.gguf_file} if local.gguf_file else {}
+    try:
+        return AutoTokenizer.from_pretrained(str(local.directory), **kwargs)
+    except Exception as error:  # noqa: BLE001 - transformers raises OSError, ValueError, KeyError... for bad files
+        raise _load_failure(local, error) from None
+
+
 def load(local: LocalModel, device: torch.device, dtype: torch.dtype) -> tuple[object, object]:
     """The model (eval mode, on the device) and its tokenizer."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
+    tokenizer = load_tokenizer(local)
     kwargs: dict[str, object] = {"gguf_file": local.gguf_file} if local.gguf_file else {}
     # Straight onto an accelerator: a 7B model never takes a second copy's worth of host memory.
     placement = {} if device.type == "cpu" else {"device_map": {"": str(device)}}
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(local.directory), **kwargs)
         model = AutoModelForCausalLM.from_pretrained(str(local.directory), dtype=dtype, **kwargs, **placement)
     except Exception as error:  # noqa: BLE001 - transformers raises OSError, ValueError, KeyError... for bad files
-        reason = first_line(error)
-        name = local.directory / local.gguf_file if local.gguf_file else local.directory
-        raise BackendError(f"cannot load a transformers model from {name}: {reason}") from None
+        raise _load_failure(local, error) from None
     return model.to(device).eval(), tokenizer

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -55,6 +55,10 @@ def _open_db(cache_dir: Path) -> sqlite3.Connection:
         "CREATE TABLE IF NOT EXISTS file_hashes ("
         "path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL)"
     )
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS file_facts (path TEXT NOT NULL, fact TEXT NOT NULL, size INTEGER NOT NULL, "
+        "mtime_ns INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (path, fact))"
+    )
     return connection
 
 
@@ -90,6 +94,30 @@ def file_sha256(path: Path, cache_dir: Path) -> str:
     sha = _sha256_of_file(resolved)
     _remember_sha256(cache_dir, key, sha)
     return sha
+
+
+def file_fact(path: Path, cache_dir: Path, fact: str, compute: Callable[[Path], str]) -> str:
+    """`compute(path)`, memoised beside the file hashes and recomputed when the file's size or mtime changes.
+
+    For what identifies a model besides its weights (a GGUF file's chat template), so that naming
+    a model for the response cache never needs to load it.
+    """
+    resolved = Path(path).resolve()
+    stat = resolved.stat()
+    with closing(_open_db(cache_dir)) as db:
+        row = db.execute(
+            "SELECT value FROM file_facts WHERE path = ? AND fact = ? AND size = ? AND mtime_ns = ?",
+            (str(resolved), fact, stat.st_size, stat.st_mtime_ns),
+        ).fetchone()
+        if row:
+            return str(row[0])
+        value = compute(resolved)
+        with db:
+            db.execute(
+                "INSERT OR REPLACE INTO file_facts (path, fact, size, mtime_ns, value) VALUES (?, ?, ?, ?, ?)",
+                (str(resolved), fact, stat.st_size, stat.st_mtime_ns, value),
+            )
+        return value
 
 
 def files_hash(files: Sequence[Path], root: Path | None, cache_dir: Path) -> str:

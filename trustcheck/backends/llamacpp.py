@@ -9,6 +9,7 @@ from typing import Any
 from .base import (
     BackendError,
     Generation,
+    GenerationProgress,
     GenerationRequest,
     MissingExtraError,
     ModelIdentity,
@@ -92,6 +93,7 @@ class LlamaCppBackend:
         vocab = llama._model.vocab
         self._end_tokens = [t for t in range(llama.n_vocab()) if self._module.llama_vocab_is_eog(vocab, t)]
         self.context_length = min(llama.n_ctx(), llama._model.n_ctx_train() or llama.n_ctx())
+        self._completion_tokens = 0
 
     def __repr__(self) -> str:
         return f"LlamaCppBackend({self.display!r}, n_ctx={self.llama.n_ctx()})"
@@ -132,8 +134,16 @@ class LlamaCppBackend:
         # The template already wrote any BOS the model wants, as create_chat_completion assumes.
         return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
-    def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
-        return [self._generate_one(request) for request in requests]
+    def generate(
+        self, requests: Sequence[GenerationRequest], progress: GenerationProgress | None = None
+    ) -> list[Generation]:
+        generations = []
+        for index, request in enumerate(requests):
+            self._completion_tokens = 0
+            generations.append(self._generate_one(request))
+            if progress is not None:
+                progress.finish(index, self._completion_tokens)
+        return generations
 
     def _generate_one(self, request: GenerationRequest) -> Generation:
         try:
@@ -164,6 +174,7 @@ class LlamaCppBackend:
         except (RuntimeError, ValueError) as error:
             return Generation(text=None, error=f"{self.display}: {error}")
         choice = result["choices"][0]
+        self._completion_tokens = int(result.get("usage", {}).get("completion_tokens", 0))
         text, stopped = cut_at_stop(choice["text"], request.stop)
         return Generation(text=text, finish_reason="stop" if stopped else choice.get("finish_reason"))
 

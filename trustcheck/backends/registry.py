@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
-from .base import Backend, BackendError
+from .base import Backend, BackendError, ModelIdentity
 
 ENTRY_POINT_GROUP = "trustcheck.backends"
 
@@ -29,6 +29,9 @@ class BackendOptions:
 
 
 BackendFactory = Callable[[str, BackendOptions], Backend]
+# A factory's optional companion: the identity of the model a spec names, without loading the model
+# (None when it cannot tell). With one, a run answered from the response cache loads nothing.
+ModelIdentifier = Callable[[str, BackendOptions], ModelIdentity | None]
 
 # Built-ins are named by import path so that torch or llama_cpp load only when used.
 _BUILTIN: dict[str, str] = {
@@ -36,6 +39,10 @@ _BUILTIN: dict[str, str] = {
     "hf": "trustcheck.backends.hf:create",
     "openai": "trustcheck.backends.openai_http:create",
     "replay": "trustcheck.backends.replay:create",
+}
+_BUILTIN_IDENTIFIERS: dict[str, str | ModelIdentifier] = {
+    "gguf": "trustcheck.backends.llamacpp_identity:identify",
+    "hf": "trustcheck.backends.hf:identify",
 }
 
 SPEC_HELP = (
@@ -48,9 +55,17 @@ class UnknownModelSpecError(BackendError):
     pass
 
 
-def register_backend(scheme: str, factory: str | BackendFactory) -> None:
-    """Add a backend by scheme: a factory, or "module:function" imported on first use."""
+def register_backend(scheme: str, factory: str | BackendFactory, identify: str | ModelIdentifier | None = None) -> None:
+    """Add a backend by scheme: a factory, or "module:function" imported on first use.
+
+    `identify` (the same forms) names the model without loading it; entry-point factories can
+    carry one as their `identify` attribute instead.
+    """
     _BUILTIN[scheme] = factory  # type: ignore[assignment]
+    if identify is not None:
+        _BUILTIN_IDENTIFIERS[scheme] = identify
+    else:
+        _BUILTIN_IDENTIFIERS.pop(scheme, None)
 
 
 def _entry_point_factories() -> dict[str, object]:
@@ -80,6 +95,13 @@ def factory_for(scheme: str) -> BackendFactory:
     )
 
 
+def identifier_for(scheme: str) -> ModelIdentifier | None:
+    target = _BUILTIN_IDENTIFIERS.get(scheme)
+    if target is not None:
+        return _resolve(target) if isinstance(target, str) else target  # type: ignore[return-value]
+    return getattr(factory_for(scheme), "identify", None)
+
+
 def split_spec(spec: str) -> tuple[str, str]:
     scheme, sep, rest = spec.partition(":")
     if not sep or not rest:
@@ -93,3 +115,10 @@ def create_backend(spec: str, options: BackendOptions | None = None) -> Backend:
     """Build the backend for a resolved spec (not `default`: resolve profiles first)."""
     scheme, rest = split_spec(spec)
     return factory_for(scheme)(rest, options or BackendOptions())
+
+
+def identify_backend(spec: str, options: BackendOptions | None = None) -> ModelIdentity | None:
+    """The identity of a resolved spec's model without loading it, or None if its backend must load to know."""
+    scheme, rest = split_spec(spec)
+    identify = identifier_for(scheme)
+    return identify(rest, options or BackendOptions()) if identify is not None else None
