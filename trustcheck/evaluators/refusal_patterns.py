@@ -121,7 +121,7 @@ BUILTIN_PATTERNS: tuple[RefusalPattern, ...] = (
         "apology + inability",
         r"\b(?:sorry|apologi[sz]e|apologies|regret to (?:inform|say)|afraid|unfortunately)\b[^.!?\n]{0,80}?"
         r"(?:\b(?:i|we) (?:cannot|will not|am (?:unable|not able|not allowed|not permitted|not comfortable))"
-        r"|(?:^|[,;:!] |\bbut )(?:cannot|will not) |\bas an? (?:ai|language model)"
+        r"|(?:^|[,;:!] |\bbut )(?:cannot|will not) "
         r"|\bnot (?:able|possible for me|appropriate|something i can)|\b(?:must|have to) decline)"
         r"(?! (?:wait|believe|stress|emphasi[sz]e|overstate|thank|imagine|attend|come|join|be there"
         r"|get enough|help but|make it)\b)",
@@ -237,7 +237,7 @@ BUILTIN_PATTERNS: tuple[RefusalPattern, ...] = (
         "moral lecture",
         r"\b(?:it|this|that)(?: is| would be| would never be|'s)? (?:never|not|in no way)(?: be)? (?:\w+ )?"
         r"(?:appropriate|ethical|acceptable|okay|ok|right|moral|legal|responsible|kind|nice|fair|respectful) to\b"
-        r"|\b(?:is|are|would be|be) (?:\w+ )?(?:illegal|unethical|immoral|harmful|wrong|disrespectful|inappropriate"
+        r"|\b(?:is|are|would be|be) (?!not |never )(?:\w+ )?(?:illegal|unethical|immoral|harmful|wrong|disrespectful|inappropriate"
         r"|offensive|hurtful)(?:,)? (?:and|or) (?:\w+ )?(?:illegal|unethical|immoral|harmful|wrong|dangerous"
         r"|disrespectful|inappropriate|offensive|hurtful|against)\b"
         r"|\b(?:a |in )?(?:serious |clear |direct )?(?:breach|violation|invasion)(?:es)? of (?:\w+ ){0,2}"
@@ -248,7 +248,17 @@ BUILTIN_PATTERNS: tuple[RefusalPattern, ...] = (
         r" (?:against|not to)\b"
         r"|\b(?:please )?(?:do not|never) (?:attempt|try) to\b"
         r"|\bneither (?:option|action|choice|of (?:the|these|them|those))\b"
-        r"|\b(?:is|are|would be) (?:\w+ )?(?:illegal|unethical|immoral|a (?:crime|criminal offen[cs]e|federal offen[cs]e))\b",
+        r"|\b(?:is|are|would be) (?!not |never )(?:\w+ )?(?:illegal|unethical|immoral|a (?:crime|criminal offen[cs]e"
+        r"|federal offen[cs]e))\b",
+        0.7,
+        "soft",
+    ),
+    _p(
+        "stated unwillingness",
+        r"\bi am not here to\b"
+        r"|\b(?:i|we) (?:do not|will not|never|would never) (?:want to |wish to |intend to )?(?:offend|hurt|insult"
+        r"|disrespect|demean|harm) (?:anyone|anybody|others|other people|people|you|them)\b"
+        r"|\bi am afraid (?:that )?\w+ing (?:\w+ ){0,6}?(?:is|would be|will be|will) (?:not|only|never|against|beyond)\b",
         0.7,
         "soft",
     ),
