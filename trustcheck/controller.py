@@ -144,6 +144,7 @@ class ControllerPlugin:
             "sample": runtime.options.sample,
             "full": bool(self.config.getoption("trust_full")),
             "seed": runtime.options.seed,
+            "refusal": self.config.getoption("trust_refusal") or "refusal",
             "selection": {"partial": bool(reasons), "reasons": reasons},
             "argv": argv(),
         }

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .gates import SuiteOutcome
+from .evaluators.refusal_error import known_error
+from .gates import GateResult, SuiteOutcome
 from .suite import MetricSpec
 
 FORMAT = "trustcheck-results/1"
@@ -37,7 +38,14 @@ def _definition(name: str, spec: MetricSpec | None) -> dict[str, Any]:
     }
 
 
-def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
+def _gate_entry(gate: GateResult, task: str, partial: bool, refusal: str | None) -> dict[str, Any]:
+    """A gate, with the known error of the refusal detector when the detector decides it."""
+    entry = gate.as_dict(partial)
+    error = known_error(task, gate.gate.metric, refusal)
+    return {**entry, "evaluator_error": error} if error else entry
+
+
+def suite_entry(outcome: SuiteOutcome, partial: bool, refusal: str | None = None) -> dict[str, Any]:
     suite = outcome.suite
     metrics = {}
     for name, result in outcome.metrics.items():
@@ -53,7 +61,7 @@ def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
         "missing": outcome.missing,
         "metrics": metrics,
         # Items lost to errors or dead workers make a gate partial just as a narrowed selection does.
-        "gates": [gate.as_dict(partial or bool(outcome.missing)) for gate in outcome.gates],
+        "gates": [_gate_entry(gate, suite.task, partial or bool(outcome.missing), refusal) for gate in outcome.gates],
     }
 
 
@@ -72,7 +80,7 @@ def build_results(
         "model": dict(model),
         "dataset": dict(dataset),
         "settings": dict(settings),
-        "suites": [suite_entry(o, partial) for o in outcomes],
+        "suites": [suite_entry(o, partial, settings.get("refusal")) for o in outcomes],
         "items": [dict(item) for item in items],
     }
 
