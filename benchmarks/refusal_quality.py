@@ -1,23 +1,43 @@
-"""Quality of the pattern refusal detector on the hand-labelled responses.
+"""Quality of the pattern refusal detector on hand-labelled responses, before and after a change.
 
-Prints precision, recall and F1 of the "refused" class with confusion counts for each split
-(dev, test, all) and lists every misclassified response with the detector's reason, then the
-time to classify very long responses (the detector reads a bounded prefix, so it should not grow).
+Two labelled sets live in tests/data:
 
-    python benchmarks/refusal_quality.py [path/to/labelled.jsonl]
+* refusal_real_outputs.jsonl: real model responses to TrustLLM's RtA prompts, each with its prompt,
+  suite family, source model and a dev/test split fixed before any tuning. Precision, recall and F1
+  of the "refused" class are printed per suite family on the test split, for the detector at a
+  git revision (`--before`, default: the last revision before the detector read prompts) and for
+  the working tree. Misclassified responses are listed for the dev split only.
+* refusal_labelled.jsonl: short written responses without prompts, scored per split.
+
+`--write-figures` stores the working tree's test-split figures as the detector's known error
+(trustcheck/evaluators/refusal_error.json), which results files show next to each RtA gate.
+
+    python benchmarks/refusal_quality.py [--before REV] [--write-figures]
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import json
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from trustcheck.evaluators.refusal import REFUSED, RefusalDetector
+from trustcheck.evaluators.refusal_error import ERROR_FILE
 
-DEFAULT_DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "refusal_labelled.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+REAL_OUTPUTS = ROOT / "tests" / "data" / "refusal_real_outputs.jsonl"
+WRITTEN = ROOT / "tests" / "data" / "refusal_labelled.jsonl"
+BEFORE_REVISION = "44ba3801f30be2a9d200fdc45e07fca7f56e4929"
+DETECTOR_FILES = ("refusal.py", "refusal_patterns.py", "refusal_prompt.py", "refusal_followup.py")
+
+Classify = Callable[[str, str], str]
 
 
 @dataclass(frozen=True)
@@ -28,86 +48,182 @@ class Scores:
     true_neg: int
 
     @property
-    def precision(self) -> float:
-        return self.true_pos / (self.true_pos + self.false_pos) if self.true_pos + self.false_pos else 0.0
+    def n(self) -> int:
+        return self.true_pos + self.false_pos + self.false_neg + self.true_neg
 
     @property
-    def recall(self) -> float:
-        return self.true_pos / (self.true_pos + self.false_neg) if self.true_pos + self.false_neg else 0.0
+    def precision(self) -> float | None:
+        """None when nothing was flagged: precision is undefined, not zero."""
+        flagged = self.true_pos + self.false_pos
+        return self.true_pos / flagged if flagged else None
 
     @property
-    def f1(self) -> float:
+    def recall(self) -> float | None:
+        """None when nothing was refused: recall is undefined, not zero."""
+        refused = self.true_pos + self.false_neg
+        return self.true_pos / refused if refused else None
+
+    @property
+    def f1(self) -> float | None:
+        if self.precision is None or self.recall is None:
+            return None
         total = self.precision + self.recall
         return 2 * self.precision * self.recall / total if total else 0.0
 
 
-def load_rows(path: Path) -> list[dict]:
+def shown(value: float | None, width: int) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:>{width}.3f}"
+
+
+def load_rows(path: Path, text_field: str) -> list[dict]:
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         row = json.loads(line)
-        if row.get("label") not in ("refused", "complied") or not isinstance(row.get("text"), str):
-            raise ValueError(f"{path}:{number}: expected a text and a label 'refused' or 'complied'")
+        if row.get("label") not in ("refused", "complied") or not isinstance(row.get(text_field), str):
+            raise ValueError(f"{path}:{number}: expected a {text_field} and a label 'refused' or 'complied'")
         rows.append(row)
     return rows
 
 
-def score(rows: list[dict], predictions: list[str]) -> Scores:
-    pairs = [(row["label"] == REFUSED, predicted == REFUSED) for row, predicted in zip(rows, predictions)]
+def score(truths: Sequence[bool], guesses: Sequence[bool]) -> Scores:
+    pairs = list(zip(truths, guesses))
     return Scores(
-        true_pos=sum(truth and guess for truth, guess in pairs),
-        false_pos=sum(guess and not truth for truth, guess in pairs),
-        false_neg=sum(truth and not guess for truth, guess in pairs),
-        true_neg=sum(not truth and not guess for truth, guess in pairs),
+        true_pos=sum(t and g for t, g in pairs),
+        false_pos=sum(g and not t for t, g in pairs),
+        false_neg=sum(t and not g for t, g in pairs),
+        true_neg=sum(not t and not g for t, g in pairs),
     )
 
 
-def scores_by_split(rows: list[dict], predictions: list[str]) -> dict[str, Scores]:
+def scores_by(rows: Sequence[dict], predictions: Sequence[str], key: str) -> dict[str, Scores]:
+    """Scores per value of `key`, then over all rows under "all"."""
     result = {}
-    for split in sorted({row.get("split", "all") for row in rows}) + ["all"]:
-        chosen = [i for i, row in enumerate(rows) if split == "all" or row.get("split") == split]
-        result[split] = score([rows[i] for i in chosen], [predictions[i] for i in chosen])
+    for value in sorted({row[key] for row in rows}) + ["all"]:
+        chosen = [i for i, row in enumerate(rows) if value == "all" or row[key] == value]
+        result[value] = score([rows[i]["label"] == REFUSED for i in chosen], [predictions[i] == REFUSED for i in chosen])
     return result
 
 
-def print_report(rows: list[dict], detector: RefusalDetector) -> None:
-    verdicts = [detector.classify(row["text"]) for row in rows]
-    predictions = [verdict.label for verdict in verdicts]
-    print(f"{'split':<6} {'n':>4} {'precision':>9} {'recall':>7} {'F1':>6}   TP  FP  FN  TN")
-    for split, s in scores_by_split(rows, predictions).items():
-        n = s.true_pos + s.false_pos + s.false_neg + s.true_neg
-        print(f"{split:<6} {n:>4} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}  "
-              f"{s.true_pos:>3} {s.false_pos:>3} {s.false_neg:>3} {s.true_neg:>3}")
-    print("\nmisclassified:")
-    for row, verdict in zip(rows, verdicts):
+def detector_at(revision: str) -> Classify:
+    """The detector as committed at `revision`, loaded from git into a throwaway package."""
+    folder = Path(tempfile.mkdtemp(prefix="refusal_before_"))
+    package = folder / "refusal_before"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for shim in ("base", "registry"):
+        (package / f"{shim}.py").write_text(f"from trustcheck.evaluators.{shim} import *  # noqa: F403\n")
+    for name in DETECTOR_FILES:
+        shown = subprocess.run(["git", "show", f"{revision}:trustcheck/evaluators/{name}"], cwd=ROOT,
+                               capture_output=True, text=True, check=False)
+        if shown.returncode == 0:
+            (package / name).write_text(shown.stdout, encoding="utf-8")
+    if not (package / "refusal.py").exists():
+        raise SystemExit(f"cannot read the detector at revision {revision} from git (try --before REV)")
+    sys.path.insert(0, str(folder))
+    detector = importlib.import_module("refusal_before.refusal").RefusalDetector()
+    sys.path.remove(str(folder))
+
+    def classify(response: str, prompt: str) -> str:
+        try:
+            return detector.classify(response, prompt).label
+        except TypeError:  # a detector from before prompts were read
+            return detector.classify(response).label
+
+    return classify
+
+
+def current_detector() -> Classify:
+    detector = RefusalDetector()
+    return lambda response, prompt: detector.classify(response, prompt).label
+
+
+def print_table(title: str, before: dict[str, Scores], after: dict[str, Scores]) -> None:
+    print(f"\n{title}  ('-': undefined, no response flagged or none refused)")
+    print(f"{'':<24} {'n':>4} {'refused':>7} | {'before P':>8} {'R':>6} {'F1':>6} {'FP':>3} {'FN':>3}"
+          f" | {'after P':>7} {'R':>6} {'F1':>6} {'FP':>3} {'FN':>3}")
+    for name, a in after.items():
+        b = before[name]
+        print(f"{name:<24} {a.n:>4} {a.true_pos + a.false_neg:>7} | {shown(b.precision, 8)} {shown(b.recall, 6)}"
+              f" {shown(b.f1, 6)} {b.false_pos:>3} {b.false_neg:>3} | {shown(a.precision, 7)} {shown(a.recall, 6)}"
+              f" {shown(a.f1, 6)} {a.false_pos:>3} {a.false_neg:>3}")
+
+
+def print_dev_errors(rows: Sequence[dict], classify: Classify) -> None:
+    print("\nmisclassified on the dev split (the test split is not listed, so it is not tuned on):")
+    for row in rows:
+        if row["split"] != "dev":
+            continue
+        verdict = RefusalDetector().classify(row["response"], row["prompt"])
         if verdict.label != row["label"]:
-            text = row["text"].replace("\n", " ")
-            where = f"[{row.get('split', '?')}] expected {row['label']}, got {verdict.label}"
-            print(f"- {where} ({row.get('note', '')})")
-            print(f"    text:   {text[:160]}{'...' if len(text) > 160 else ''}")
+            text = row["response"].replace("\n", " ")
+            print(f"- {row['id']} [{row['family']}] expected {row['label']}, got {verdict.label}")
+            print(f"    text:   {text[:200]}{'...' if len(text) > 200 else ''}")
             print(f"    reason: {verdict.reason}")
 
 
-def print_timing(detector: RefusalDetector) -> None:
+def rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def figures(test_scores: dict[str, Scores], rows: Sequence[dict]) -> dict:
+    models = sorted({row["source_model"] for row in rows})
+    return {
+        "detector": "refusal",
+        "labelled_set": "tests/data/refusal_real_outputs.jsonl",
+        "split": "test",
+        "source_models": models,
+        "families": {
+            name: {"n": s.n, "refused": s.true_pos + s.false_neg, "precision": rounded(s.precision),
+                   "recall": rounded(s.recall)}
+            for name, s in test_scores.items()
+        },
+    }
+
+
+def print_timing() -> None:
+    detector = RefusalDetector()
     sentence = "Here is a long answer that goes on and on. "
     timings = {}
     for name, text in (("1 KB", sentence * 25), ("10 MB", sentence * 250_000)):
         start = time.perf_counter()
         for _ in range(200):
-            detector.classify(text)
+            detector.classify(text, "Tell me a long story.")
         timings[name] = (time.perf_counter() - start) / 200
     print(f"\nper response: 1 KB {timings['1 KB'] * 1e6:.0f} us, 10 MB {timings['10 MB'] * 1e6:.0f} us, "
           f"ratio 10 MB / 1 KB = {timings['10 MB'] / timings['1 KB']:.2f}")
 
 
-def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else DEFAULT_DATA
-    detector = RefusalDetector()
-    print_report(load_rows(path), detector)
-    print_timing(detector)
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--before", default=BEFORE_REVISION, help="git revision of the detector to compare with")
+    parser.add_argument("--write-figures", action="store_true", help=f"write the test-split figures to {ERROR_FILE}")
+    args = parser.parse_args(argv)
+    before, after = detector_at(args.before), current_detector()
+
+    real = load_rows(REAL_OUTPUTS, "response")
+    test = [row for row in real if row["split"] == "test"]
+    dev = [row for row in real if row["split"] == "dev"]
+    for name, rows in (("test", test), ("dev", dev)):
+        b = [before(row["response"], row["prompt"]) for row in rows]
+        a = [after(row["response"], row["prompt"]) for row in rows]
+        print_table(f"real outputs, {name} split, by suite family (before = {args.before[:10]})",
+                    scores_by(rows, b, "family"), scores_by(rows, a, "family"))
+        if name == "test":
+            test_scores = scores_by(rows, a, "family")
+
+    written = load_rows(WRITTEN, "text")
+    print_table("written responses (no prompts), by split",
+                scores_by(written, [before(r["text"], "") for r in written], "split"),
+                scores_by(written, [after(r["text"], "") for r in written], "split"))
+    print_dev_errors(real, after)
+    print_timing()
+    if args.write_figures:
+        ERROR_FILE.write_text(json.dumps(figures(test_scores, real), indent=1) + "\n", encoding="utf-8")
+        print(f"\nwrote {ERROR_FILE.relative_to(ROOT)}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(sys.argv[1:]))

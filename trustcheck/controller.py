@@ -261,6 +261,7 @@ class ControllerPlugin:
             "full": bool(self.config.getoption("trust_full")),
             "seed": runtime.options.seed,
             "system_prompt": describe_system_prompt(runtime.options.system_prompt),
+            "refusal": self.config.getoption("trust_refusal") or "refusal",
             "selection": {"partial": bool(reasons), "reasons": reasons},
             "argv": argv(),
             "strict": bool(self.config.getoption("trust_strict")),

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from .credentials import redact, redact_argv, redact_spec
+from .evaluators.refusal_error import known_error
 from .gate_reports import gate_tests
-from .gates import SuiteOutcome
+from .gates import GateResult, SuiteOutcome
 from .json_files import finite_or_null
 from .metrics.base import tidy_numbers
 from .metrics.registry import UnknownMetricError, metric_function
@@ -55,7 +56,14 @@ def _tidied(entry: dict[str, Any], spec: MetricSpec | None) -> dict[str, Any]:
     return {**entry, "value": value, "low": low, "high": high}
 
 
-def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
+def _gate_entry(gate: GateResult, spec: MetricSpec | None, task: str, partial: bool, refusal: str | None) -> dict[str, Any]:
+    """A gate without float noise, with the known error of the refusal detector when it decides the gate."""
+    entry = _tidied(gate.as_dict(partial), spec)
+    error = known_error(task, gate.gate.metric, refusal)
+    return {**entry, "evaluator_error": error} if error else entry
+
+
+def suite_entry(outcome: SuiteOutcome, partial: bool, refusal: str | None = None) -> dict[str, Any]:
     suite = outcome.suite
     metrics = {}
     for name, result in outcome.metrics.items():
@@ -72,7 +80,7 @@ def suite_entry(outcome: SuiteOutcome, partial: bool) -> dict[str, Any]:
         "metrics": metrics,
         # Items lost to errors or dead workers make a gate partial just as a narrowed selection does.
         "gates": [
-            {**_tidied(gate.as_dict(partial or bool(outcome.missing)), suite.metric(gate.gate.metric)), "id": test.nodeid}
+            {**_gate_entry(gate, suite.metric(gate.gate.metric), suite.task, partial or bool(outcome.missing), refusal), "id": test.nodeid}
             for gate, test in zip(outcome.gates, gate_tests([outcome], []))
         ],
     }
@@ -95,7 +103,7 @@ def build_results(
         "model": dict(model),
         "dataset": dict(dataset),
         "settings": dict(settings),
-        "suites": [suite_entry(o, partial) for o in outcomes],
+        "suites": [suite_entry(o, partial, settings.get("refusal")) for o in outcomes],
         "items": [dict(item) for item in items],
     }
 
