@@ -29,18 +29,22 @@ def _is_controller(config: pytest.Config) -> bool:
     return not hasattr(config, "workerinput")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_cmdline_main(config: pytest.Config) -> None:
-    # One scope per suite category keeps a unit of work on one worker, so batches stay whole.
+@pytest.hookimpl(wrapper=True)
+def pytest_cmdline_main(config: pytest.Config) -> Any:
+    # One scope per suite category keeps a unit of work on one worker, so batches stay whole. A
+    # wrapper runs before every plain implementation, xdist's included (which would set
+    # --dist load first, whichever order the two plugins were registered in).
     apply_ini_fallbacks(config)
     option = config.option
     if getattr(option, "trust_missed", False):
         option.lf = True
     if getattr(option, "numprocesses", None) and getattr(option, "dist", "no") == "no":
         option.dist = "loadscope"
+    return (yield)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    apply_ini_fallbacks(config)  # again for configs made without pytest_cmdline_main (pytester's parseconfigure)
     config.addinivalue_line(
         "markers", "trustcheck(dimension, task, category, suite): a TrustLLM benchmark item (select with -m)"
     )

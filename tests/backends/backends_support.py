@@ -125,7 +125,31 @@ def hub_offline_env() -> dict[str, str]:
     return {**os.environ, "HF_HUB_OFFLINE": "1"}
 
 
-class ScriptedOpenAIServer:
+class LocalHTTPServer:
+    """A real threaded HTTP server on 127.0.0.1 for as long as the context; subclasses give `_handler`."""
+
+    def _serve(self) -> None:
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    def _handler(self) -> type:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class ScriptedOpenAIServer(LocalHTTPServer):
     """A real HTTP server on 127.0.0.1 speaking the OpenAI protocol, with faults on demand.
 
     Each completion request takes the next entry of `faults` (an HTTP status, "garbage" for a
@@ -135,24 +159,10 @@ class ScriptedOpenAIServer:
     """
 
     def __init__(self, models: tuple[str, ...] = ("m",), faults: tuple[object, ...] = (), delay: float = 0.0):
-        import threading
-        from http.server import ThreadingHTTPServer
-
         self.models, self.faults, self.delay = list(models), list(faults), delay
-        self.lock = threading.Lock()
         self.requests: list[dict[str, object]] = []
         self.in_flight = self.max_in_flight = 0
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._serve()
 
     def _next_fault(self) -> object:
         with self.lock:
@@ -216,31 +226,17 @@ class ScriptedOpenAIServer:
         return Handler
 
 
-class KillingProxy:
+class KillingProxy(LocalHTTPServer):
     """A real HTTP proxy in front of a LlamaServer that kills the server when the request numbered
     `kill_at` (from 1, GETs not counted) arrives, so a test knows exactly which requests were
     answered however loaded the machine is. After the kill every request is dropped unanswered,
     as by a dead server, until `disarm()`."""
 
     def __init__(self, server: LlamaServer, kill_at: int) -> None:
-        import threading
-        from http.server import ThreadingHTTPServer
-
         self.server, self.kill_at = server, kill_at
         self.posts = 0
         self.armed = True
-        self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._serve()
 
     def disarm(self) -> None:
         with self.lock:

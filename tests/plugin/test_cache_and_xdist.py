@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from plugin_project import REFUSAL, items_for, suite_yaml
 
 GATE = """
@@ -59,3 +60,13 @@ def test_two_workers_give_the_same_gates_as_one_process(project):
     assert "2 workers" in parallel.stdout.str()
     assert _metrics(project.pytester.path / "serial.json") == _metrics(project.pytester.path / "parallel.json")
     parallel.stdout.fnmatch_lines(["*suites/a.yaml*rta*0.750*PASS*"])
+
+
+@pytest.mark.parametrize("plugin_order", [(), ("-p", "no:xdist", "-p", "xdist.plugin"), ("-p", "no:trustcheck", "-p", "trustcheck.plugin")])
+def test_workers_get_whole_units_whatever_order_the_plugins_load_in(project, plugin_order):
+    project.suite("a.yaml", suite_yaml("a", items_for({"x": ["r1", "c2", "r3", "c4"], "y": ["r5", "c6"]})))
+    result = project.run(*plugin_order, "--trust-full", "--model", project.script([("r", REFUSAL)]), "-n", "2", "-v", subprocess=True)
+    result.stdout.fnmatch_lines(["scheduling tests via LoadScopeScheduling"])
+    assert sorted(project.calls()) == [2, 4]  # one generate call per unit: no unit was split
+    explicit = project.run("--trust-full", "--model", project.script([("r", REFUSAL)]), "-n", "2", "--dist", "load", "-v", subprocess=True)
+    explicit.stdout.fnmatch_lines(["scheduling tests via LoadScheduling"])  # the user's choice stands
