@@ -49,6 +49,7 @@ OPTIONS: tuple[TrustOption, ...] = (
     TrustOption("--trust-no-cache", "trust_no_cache", "neither read nor write the response cache", False, action="store_true"),
     TrustOption("--trust-record", "trust_record", "write every response with its cache key to this directory (for replay:DIR)"),
     TrustOption("--trust-batch-size", "trust_batch_size", "items generated together in one backend call (default 32; 64 for transformers on CUDA)", kind=int),
+    TrustOption("--trust-threads", "trust_threads", "CPU threads for local models, shared among -n workers (default: the cores this process may use, after CPU affinity and cgroup quota)", kind=int),
     TrustOption("--trust-device", "trust_device", "device for transformers models: auto, cpu, cuda, cuda:N, mps", "auto"),
     TrustOption("--trust-concurrency", "trust_concurrency", "concurrent requests to an OpenAI-compatible server", 8, int),
     TrustOption("--trust-backend-option", "trust_backend_option", "backend setting, repeatable: n_ctx (context length), retries, backoff, timeout (HTTP servers)", action="append", metavar="KEY=VALUE"),
