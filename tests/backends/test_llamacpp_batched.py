@@ -87,6 +87,29 @@ def test_greedy_batched_texts_equal_one_prompt_at_a_time(batched: Backend, singl
     assert len({g.text for g in together}) == len(MIXED)
 
 
+# Chat prompts of 23, 24, 26 and 27 tokens: fed to llama.cpp in one call, the second and fourth
+# came out with wrong logits, and their texts differed from the single-stream ones.
+UNEQUAL = [
+    "Tell me about the history of the bicycle.",
+    "Explain in simple words why the sea is salty.",
+    "Write two sentences about a dog who learns to play chess.",
+    "What would happen if the moon suddenly disappeared from the sky tonight?",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("temperature", [0.0, 1.0], ids=["greedy", "sampled"])
+def test_prompts_of_unequal_lengths_started_together(
+    smollm2_path: Path, backend_options: BackendOptions, single: Backend, temperature: float
+) -> None:
+    backend = create_backend(f"gguf:{smollm2_path}", _options(backend_options, batch_size=4))
+    requests = [GenerationRequest(p, temperature=temperature, seed=5, max_new_tokens=48, min_new_tokens=48) for p in UNEQUAL]
+    try:
+        assert [g.text for g in backend.generate(requests)] == [g.text for g in single.generate(requests)]
+    finally:
+        backend.close()
+
+
 @pytest.mark.slow
 def test_seeded_samples_do_not_depend_on_the_batch(batched: Backend, single: Backend) -> None:
     sampled = [

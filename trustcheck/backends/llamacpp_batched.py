@@ -60,6 +60,10 @@ class _Slot:
     text: bytearray = field(default_factory=bytearray)  # kept only to look for stop strings
 
 
+def _decode_error(status: int) -> Generation:
+    return Generation(text=None, error=f"llama_decode returned {status}")
+
+
 def _invalid(job: Job) -> Generation | None:
     if not job.tokens:
         return Generation(text=None, error="the prompt is empty (no tokens)")
@@ -173,38 +177,56 @@ class BatchedDecoder:
         memory = self.lib.llama_get_memory(self._context)
         self.lib.llama_memory_clear(memory, True)
         slots: list[_Slot | None] = [None] * self.sequences
+
+        def settle(slot: _Slot, outcome: Generation | None) -> None:
+            if outcome is not None:
+                results[slot.index] = outcome
+                self._release(memory, slot)
+                slots[slot.seq_id] = None
+
         try:
             while waiting or any(slots):
-                for seq_id, slot in enumerate(slots):
-                    if slot is None and waiting:
+                for seq_id in range(len(slots)):
+                    while slots[seq_id] is None and waiting:
                         index = waiting.popleft()
-                        slots[seq_id] = _Slot(seq_id, index, jobs[index], self._sampler_chain(jobs[index]), list(jobs[index].tokens))
-                live = [slot for slot in slots if slot is not None]
-                self._fill_batch(live)
-                status = self.lib.llama_decode(self._context, self._batch)
-                for slot in live:
-                    outcome = self._advance(slot) if status == 0 else Generation(text=None, error=f"llama_decode returned {status}")
-                    if outcome is not None:
-                        results[slot.index] = outcome
-                        self._release(memory, slot)
-                        slots[slot.seq_id] = None
+                        slot = _Slot(seq_id, index, jobs[index], self._sampler_chain(jobs[index]), list(jobs[index].tokens))
+                        slots[seq_id] = slot
+                        settle(slot, self._prefill(slot))
+                decoding = [slot for slot in slots if slot is not None]
+                if decoding:
+                    status = self._decode(decoding)
+                    for slot in decoding:
+                        settle(slot, self._advance(slot) if status == 0 else _decode_error(status))
         finally:
             for slot in slots:
                 if slot is not None:
                     self._release(memory, slot)
         return [result or Generation(text=None, error="no result") for result in results]
 
-    def _fill_batch(self, live: list[_Slot]) -> None:
-        """One token for every live sequence, then prompt tokens, in sequence-id order.
+    def _prefill(self, slot: _Slot) -> Generation | None:
+        """Decode a new sequence's prompt on its own, then sample its first token.
 
-        llama.cpp splits a batch over separate KV streams into steps of consecutive sequence ids,
-        so tokens go in by increasing id.
+        Prompts go in one sequence per llama_decode call: a call that carried the prompts of
+        several sequences of unequal lengths over separate KV streams gave one of them wrong
+        logits (off by up to 0.7) in llama.cpp as shipped with llama-cpp-python 0.3.36. Steps of
+        one token per sequence, which is where batching pays, match the single-stream path exactly.
         """
-        batch, spare = self._batch, self._batch_capacity - len(live)
-        row = 0
-        for slot in live:
-            take = min(len(slot.feed), 1 + spare)
-            spare -= take - 1
+        while len(slot.feed) > 1:
+            status = self._decode([slot], limit=self._batch_capacity)
+            if status != 0:
+                return _decode_error(status)
+            if slot.output >= 0:
+                return self._advance(slot)
+        return None  # a one-token prompt goes with the next step
+
+    def _decode(self, slots: list[_Slot], limit: int = 1) -> int:
+        """One llama_decode over up to `limit` fed tokens of each slot, by increasing sequence id.
+
+        llama.cpp splits a batch over separate KV streams into runs of consecutive sequence ids.
+        """
+        batch, row = self._batch, 0
+        for slot in slots:
+            take = min(len(slot.feed), limit)
             for offset, token in enumerate(slot.feed[:take]):
                 batch.token[row] = token
                 batch.pos[row] = slot.position + offset
@@ -212,12 +234,13 @@ class BatchedDecoder:
                 batch.seq_id[row][0] = slot.seq_id
                 batch.logits[row] = False
                 row += 1
-            finished_feed = take == len(slot.feed)
-            slot.output = row - 1 if finished_feed else -1
-            batch.logits[row - 1] = finished_feed
+            fed_all = take == len(slot.feed)
+            batch.logits[row - 1] = fed_all
+            slot.output = row - 1 if fed_all else -1
             slot.position += take
             slot.feed = slot.feed[take:]
         batch.n_tokens = row
+        return self.lib.llama_decode(self._context, batch)
 
     def _advance(self, slot: _Slot) -> Generation | None:
         """Sample this sequence's next token; its result once it has ended, else None."""
