@@ -52,7 +52,7 @@ OPTIONS: tuple[TrustOption, ...] = (
     TrustOption("--trust-threads", "trust_threads", "CPU threads for local models, shared among -n workers (default: the cores this process may use, after CPU affinity and cgroup quota)", kind=int),
     TrustOption("--trust-device", "trust_device", "device for transformers models: auto, cpu, cuda, cuda:N, mps", "auto"),
     TrustOption("--trust-concurrency", "trust_concurrency", "concurrent requests to an OpenAI-compatible server", 8, int),
-    TrustOption("--trust-backend-option", "trust_backend_option", "backend setting, repeatable: n_ctx (context length), retries, backoff, timeout (HTTP servers)", action="append", metavar="KEY=VALUE"),
+    TrustOption("--trust-backend-option", "trust_backend_option", "backend setting, repeatable: n_ctx (context length), batched=false (GGUF one prompt at a time), retries, backoff, timeout (HTTP servers)", action="append", metavar="KEY=VALUE"),
     TrustOption("--trust-judge", "trust_judge", "model spec of an LLM judge for tasks that need one"),
     TrustOption("--trust-refusal", "trust_refusal", "refusal classifier behind RtA: refusal (the keyword detector, default) | longformer | refusal-judge"),
     TrustOption("--trust-refusal-model", "trust_refusal_model", "hub id or directory of the Longformer refusal classifier"),

@@ -121,6 +121,10 @@ class BatchedDecoder:
         self.sequences = 0
         self.cells_per_sequence = 0
         self._pieces: dict[int, bytes] = {}
+        # Closing (or collecting) the model frees this context first, as llama.cpp requires.
+        exit_stack = getattr(model, "_exit_stack", None)
+        if exit_stack is not None:
+            exit_stack.callback(self._free_context)
 
     # -- context ---------------------------------------------------------------------------
 
