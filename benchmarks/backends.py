@@ -1,6 +1,7 @@
 """Throughput and memory of the transformers and llama.cpp backends against bare loops, in one run.
 
     TRUSTCHECK_DATA=path/to/dataset.zip python benchmarks/backends.py [--threads 1] [--batch-size 32] [--rounds 2]
+        [--parts transformers,llamacpp,llamacpp-batched] [--llamacpp-batch-sizes 4,8,16,32] [--prompts 64]
 
 `--threads` (all cores by default) applies to every variant alike; on a machine whose cores other
 jobs also use, one thread is the fair choice: two OpenMP threads on two busy cores ran torch 7 to
@@ -13,7 +14,11 @@ exactly 64 new tokens each. Variants:
 * transformers sequential loop: one prompt per `model.generate`, as TrustLLM's generation.py does;
 * transformers bare batched loop: `model.generate` over chunks of the batch size, in dataset order;
 * the `hf:` backend at the same batch size;
-* a bare llama-cpp-python loop (`create_chat_completion`) and the `gguf:` backend, on one `Llama`.
+* a bare llama-cpp-python loop (`create_chat_completion`) and the `gguf:` backend's single-stream
+  path (`batched=false`), on one `Llama`;
+* the `gguf:` backend's batched decoding (its default) at each of `--llamacpp-batch-sizes`, each run
+  right after a run of the bare loop over the same prompts, so that every ratio compares two runs
+  that met the same load; the greedy texts of the two are compared too.
 
 Each part runs in its own process, so that peak memory is its own. The variants that are compared
 run in small steps taken in turn, who goes first alternating: the transformers ones batch by batch
@@ -50,7 +55,8 @@ PROMPTS = 64
 NEW_TOKENS = 64
 DATASET_FILE = "safety/jailbreak.json"
 CONVERTED_NAME = "smollm2-135m-instruct-from-gguf"
-TARGETS = {"batched_vs_sequential": 5.0, "hf_overhead": 1.10, "llamacpp_overhead": 1.05}
+TARGETS = {"batched_vs_sequential": 5.0, "hf_overhead": 1.10, "llamacpp_overhead": 1.05, "llamacpp_batched": 3.0}
+PARTS = ("transformers", "llamacpp", "llamacpp-batched")
 
 
 def smollm2_gguf() -> Path:
@@ -144,7 +150,6 @@ def measure_steps_interleaved(variants: dict[str, list[Callable[[], object]]], r
                 if step < len(variants[name]):
                     with timed(results[name], 1 / rounds):
                         variants[name][step]()
-    return results
 
 
 def part_transformers(prompts: list[str], batch_size: int, threads: int, rounds: int) -> dict[str, Any]:
@@ -186,29 +191,75 @@ def part_transformers(prompts: list[str], batch_size: int, threads: int, rounds:
     return {"hf_sequential": sequential, **compared}
 
 
-def part_llamacpp(prompts: list[str], threads: int, rounds: int) -> dict[str, Any]:
-    import llama_cpp
-
-    backend = create_backend(f"gguf:{smollm2_gguf()}", BackendOptions(device="cpu", threads=threads))
-    llama = backend.llama
+def _ban_end_tokens(llama_cpp: Any, llama: Any) -> Any:
+    """A logits processor that keeps the bare loop generating exactly NEW_TOKENS tokens."""
     end_tokens = [t for t in range(llama.n_vocab()) if llama_cpp.llama_vocab_is_eog(llama._model.vocab, t)]
 
     def ban_end(input_ids: Any, scores: Any) -> Any:
         scores[end_tokens] = float("-inf")
         return scores
 
-    def bare_one(prompt: str) -> None:
-        messages = [{"role": "system", "content": ""}, {"role": "user", "content": prompt}]
-        result = llama.create_chat_completion(
-            messages, temperature=0.0, max_tokens=NEW_TOKENS, logits_processor=llama_cpp.LogitsProcessorList([ban_end])
-        )
-        assert result["usage"]["completion_tokens"] == NEW_TOKENS
+    return llama_cpp.LogitsProcessorList([ban_end])
+
+
+def _bare_chat(llama: Any, processors: Any, prompt: str) -> str:
+    messages = [{"role": "system", "content": ""}, {"role": "user", "content": prompt}]
+    result = llama.create_chat_completion(messages, temperature=0.0, max_tokens=NEW_TOKENS, logits_processor=processors)
+    assert result["usage"]["completion_tokens"] == NEW_TOKENS
+    return str(result["choices"][0]["message"]["content"])
+
+
+def _forced(prompt: str) -> GenerationRequest:
+    return GenerationRequest(prompt, max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS)
+
+
+def part_llamacpp(prompts: list[str], threads: int, rounds: int) -> dict[str, Any]:
+    import llama_cpp
+
+    options = BackendOptions(device="cpu", threads=threads, extra={"batched": "false"})
+    backend = create_backend(f"gguf:{smollm2_gguf()}", options)
+    llama = backend.engine.llama
+    processors = _ban_end_tokens(llama_cpp, llama)
 
     def backend_one(prompt: str) -> None:
-        (generation,) = backend.generate([GenerationRequest(prompt, max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS)])
+        (generation,) = backend.generate([_forced(prompt)])
         assert generation.ok, generation.error
 
-    return measure_interleaved({"llamacpp_bare_loop": bare_one, "llamacpp_backend": backend_one}, prompts, rounds, llama.reset)
+    variants = {"llamacpp_bare_loop": lambda prompt: _bare_chat(llama, processors, prompt), "llamacpp_backend": backend_one}
+    return measure_interleaved(variants, prompts, rounds, llama.reset)
+
+
+def part_llamacpp_batched(prompts: list[str], threads: int, sizes: list[int]) -> dict[str, Any]:
+    """For each batch size: the bare loop over the prompts, then the batched backend over them."""
+    import llama_cpp
+
+    path = smollm2_gguf()
+    bare = llama_cpp.Llama(model_path=str(path), n_ctx=2048, n_threads=threads, verbose=False)
+    processors = _ban_end_tokens(llama_cpp, bare)
+    requests = [_forced(prompt) for prompt in prompts]
+
+    def bare_loop() -> list[str]:
+        texts = []
+        for prompt in prompts:
+            bare.reset()  # no prefix reuse from the previous prompt, as in measure_interleaved
+            texts.append(_bare_chat(bare, processors, prompt))
+        return texts
+
+    results: dict[str, Any] = {}
+    for size in sizes:
+        backend = create_backend(f"gguf:{path}", BackendOptions(device="cpu", threads=threads, batch_size=size))
+        backend.generate(requests[:2])  # the first decode pays one-off costs
+        bare_row: dict[str, float] = {}
+        with timed(bare_row):
+            bare_texts = bare_loop()
+        row: dict[str, float] = {}
+        with timed(row):
+            generations = backend.generate(requests)
+        assert all(g.ok and g.finish_reason == "length" for g in generations), [g.error for g in generations]
+        row["equal_texts"] = sum(g.text == text for g, text in zip(generations, bare_texts))
+        results[f"llamacpp_bare_before_{size}"], results[f"llamacpp_batched_{size}"] = bare_row, row
+        backend.close()
+    return results
 
 
 def measure_interleaved(
@@ -233,11 +284,16 @@ def measure_interleaved(
 
 def run_part(part: str, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, __file__, "--part", part, "--batch-size", str(args.batch_size),
-               "--threads", str(args.threads), "--rounds", str(args.rounds), "--prompts", str(args.prompts)]
+               "--threads", str(args.threads), "--rounds", str(args.rounds), "--prompts", str(args.prompts),
+               "--llamacpp-batch-sizes", args.llamacpp_batch_sizes]
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     if finished.returncode != 0:
         sys.exit(f"the {part} part failed:\n{finished.stderr[-3000:]}")
     return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def _sizes(args: argparse.Namespace) -> list[int]:
+    return [int(size) for size in args.llamacpp_batch_sizes.split(",") if size.strip()]
 
 
 def print_table(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
@@ -247,27 +303,47 @@ def print_table(results: dict[str, dict[str, float]], args: argparse.Namespace) 
         "hf_bare_batched": f"transformers: bare model.generate (batch {args.batch_size})",
         "hf_backend": f"transformers: hf backend (batch {args.batch_size})",
         "llamacpp_bare_loop": "llama.cpp: bare llama-cpp-python loop",
-        "llamacpp_backend": "llama.cpp: gguf backend",
+        "llamacpp_backend": "llama.cpp: gguf backend, batched=false",
     }
+    for size in _sizes(args):
+        labels[f"llamacpp_bare_before_{size}"] = f"llama.cpp: bare loop (paired with batch {size})"
+        labels[f"llamacpp_batched_{size}"] = f"llama.cpp: gguf backend, batched {size}"
     print(f"\n{args.prompts} jailbreak prompts x {NEW_TOKENS} new tokens, greedy, {args.threads} threads, "
-          f"{args.rounds} rounds (sequential: 1)\n")
-    print(f"{'variant':<46}{'wall s':>9}{'CPU s':>9}{'tokens/s':>10}{'peak RSS MiB':>14}")
+          f"{args.rounds} rounds (sequential and batched llama.cpp: 1)\n")
+    print(f"{'variant':<50}{'wall s':>9}{'CPU s':>9}{'tokens/s':>10}{'peak RSS MiB':>14}")
     for key, label in labels.items():
-        row = results[key]
-        print(f"{label:<46}{row['seconds']:>9.1f}{row['cpu_seconds']:>9.1f}{tokens / row['seconds']:>10.1f}{row['peak_mib']:>14.0f}")
+        if key in results:
+            row = results[key]
+            cpu_s = row.get("cpu_seconds", float("nan"))
+            print(f"{label:<50}{row['seconds']:>9.1f}{cpu_s:>9.1f}{tokens / row['seconds']:>10.1f}{row['peak_mib']:>14.0f}")
     seconds = {key: row["seconds"] for key, row in results.items()}
-    cpu = {key: row["cpu_seconds"] for key, row in results.items()}
-    ratios = [
-        ("hf backend vs sequential loop (speed-up)", seconds["hf_sequential"] / seconds["hf_backend"], ">=", TARGETS["batched_vs_sequential"]),
-        ("hf backend vs bare model.generate (time)", seconds["hf_backend"] / seconds["hf_bare_batched"], "<=", TARGETS["hf_overhead"]),
-        ("gguf backend vs bare llama-cpp loop (time)", seconds["llamacpp_backend"] / seconds["llamacpp_bare_loop"], "<=", TARGETS["llamacpp_overhead"]),
-    ]
-    print(f"\n{'ratio':<46}{'value':>9}{'target':>10}{'':>8}")
+    ratios = []
+    if "hf_backend" in seconds:
+        ratios += [
+            ("hf backend vs sequential loop (speed-up)", seconds["hf_sequential"] / seconds["hf_backend"], ">=", TARGETS["batched_vs_sequential"]),
+            ("hf backend vs bare model.generate (time)", seconds["hf_backend"] / seconds["hf_bare_batched"], "<=", TARGETS["hf_overhead"]),
+        ]
+    if "llamacpp_backend" in seconds:
+        ratios.append(("gguf batched=false vs bare llama-cpp loop (time)", seconds["llamacpp_backend"] / seconds["llamacpp_bare_loop"], "<=", TARGETS["llamacpp_overhead"]))
+    for size in _sizes(args):
+        if f"llamacpp_batched_{size}" in seconds:
+            speed_up = seconds[f"llamacpp_bare_before_{size}"] / seconds[f"llamacpp_batched_{size}"]
+            ratios.append((f"gguf batched {size} vs bare loop (speed-up)", speed_up, ">=", TARGETS["llamacpp_batched"]))
+            cpu = results[f"llamacpp_bare_before_{size}"]["cpu_seconds"] / results[f"llamacpp_batched_{size}"]["cpu_seconds"]
+            ratios.append(("  the same in CPU time", cpu, ">=", TARGETS["llamacpp_batched"]))
+    print(f"\n{'ratio':<50}{'value':>9}{'target':>10}{'':>8}")
     for label, value, sense, target in ratios:
         met = value >= target if sense == ">=" else value <= target
-        print(f"{label:<46}{value:>8.2f}x{sense + ' ' + format(target, '.2f'):>10}{'met' if met else 'MISSED':>8}")
-    print(f"{'hf backend vs bare model.generate (CPU s)':<46}{cpu['hf_backend'] / cpu['hf_bare_batched']:>8.2f}x")
-    print(f"{'gguf backend vs bare llama-cpp loop (CPU s)':<46}{cpu['llamacpp_backend'] / cpu['llamacpp_bare_loop']:>8.2f}x")
+        print(f"{label:<50}{value:>8.2f}x{sense + ' ' + format(target, '.2f'):>10}{'met' if met else 'MISSED':>8}")
+    cpu_of = {key: row.get("cpu_seconds") for key, row in results.items()}
+    for label, key, bare in (("hf backend vs bare model.generate (CPU s)", "hf_backend", "hf_bare_batched"),
+                             ("gguf batched=false vs bare llama-cpp loop (CPU s)", "llamacpp_backend", "llamacpp_bare_loop")):
+        if cpu_of.get(key) and cpu_of.get(bare):
+            print(f"{label:<50}{cpu_of[key] / cpu_of[bare]:>8.2f}x")
+    for size in _sizes(args):
+        if f"llamacpp_batched_{size}" in results:
+            equal = int(results[f"llamacpp_batched_{size}"]["equal_texts"])
+            print(f"greedy texts of gguf batched {size} equal to the bare loop's: {equal}/{args.prompts}")
 
 
 def main() -> None:
@@ -276,17 +352,28 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=available_cores())
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--prompts", type=int, default=PROMPTS)
-    parser.add_argument("--part", choices=["transformers", "llamacpp"], help=argparse.SUPPRESS)
+    parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated: " + ", ".join(PARTS))
+    parser.add_argument("--llamacpp-batch-sizes", default="4,8,16,32")
+    parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.part:
         prompts = load_prompts(args.prompts)
         if args.part == "transformers":
             print(json.dumps(part_transformers(prompts, args.batch_size, args.threads, args.rounds)))
-        else:
+        elif args.part == "llamacpp":
             print(json.dumps(part_llamacpp(prompts, args.threads, args.rounds)))
+        else:
+            print(json.dumps(part_llamacpp_batched(prompts, args.threads, _sizes(args))))
         return
+    parts = [part.strip() for part in args.parts.split(",") if part.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        sys.exit(f"--parts: unknown {', '.join(unknown)}; choose from {', '.join(PARTS)}")
     load_prompts(args.prompts)  # fail here, not in a child, when the data is missing
-    print_table({**run_part("llamacpp", args), **run_part("transformers", args)}, args)
+    results: dict[str, dict[str, float]] = {}
+    for part in parts:
+        results.update(run_part(part, args))
+    print_table(results, args)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ class RunOptions:
     use_cache: bool
     record_dir: str | None
     batch_size: int
+    threads: int | None
     device: str
     concurrency: int
     judge: str | None
@@ -64,6 +64,7 @@ class RunOptions:
             use_cache=not opt("trust_no_cache"),
             record_dir=opt("trust_record"),
             batch_size=opt("trust_batch_size"),
+            threads=opt("trust_threads"),
             device=opt("trust_device"),
             concurrency=opt("trust_concurrency"),
             judge=opt("trust_judge"),
@@ -124,10 +125,11 @@ class Runtime:
 
     def backend_options(self) -> BackendOptions:
         index, count = worker_position()
-        cores = os.cpu_count() or 1
+        if self.options.threads is not None and self.options.threads < 1:
+            raise ConfigError(f"--trust-threads {self.options.threads}: expected a positive number of threads")
         return BackendOptions(
             device=self.options.device,
-            threads=max(1, cores // count),
+            threads=self.options.threads,
             worker_index=index,
             worker_count=count,
             batch_size=self.options.batch_size,

@@ -1,12 +1,13 @@
 """One contract, every backend: order, determinism, stop sequences, chat template, seeds, length.
 
 Each backend runs a real model: a tiny random-weight Llama through transformers, the bundled
-SmolLM2 GGUF through llama.cpp, the same GGUF behind a live `llama_cpp.server`, and a replay of a
-recording made from the tiny model. Texts are never compared across backends (their numerics differ).
+SmolLM2 GGUF through llama.cpp (batched, and one prompt at a time), the same GGUF behind a live
+`llama_cpp.server`, and a replay of a recording made from the tiny model. Texts are never compared across backends (their numerics differ).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -60,8 +61,9 @@ class RecordThenReplay:
 def _make(kind: str, request: pytest.FixtureRequest, options: BackendOptions) -> Backend:
     if kind == "hf":
         return create_backend(f"hf:{request.getfixturevalue('tiny_llama')}", options)
-    if kind == "gguf":
-        return create_backend(f"gguf:{request.getfixturevalue('smollm2_path')}", options)
+    if kind in ("gguf", "gguf-single"):
+        extra = {**options.extra, "batched": "false"} if kind == "gguf-single" else options.extra
+        return create_backend(f"gguf:{request.getfixturevalue('smollm2_path')}", dataclasses.replace(options, extra=extra))
     if kind == "openai":
         server = request.getfixturevalue("llama_server")
         return create_backend(f"openai:{server.base_url}@smollm2#system=empty", options)
@@ -75,6 +77,7 @@ def _make(kind: str, request: pytest.FixtureRequest, options: BackendOptions) ->
     params=[
         "hf",
         pytest.param("gguf", marks=pytest.mark.slow),
+        pytest.param("gguf-single", marks=pytest.mark.slow),
         pytest.param("openai", marks=pytest.mark.slow),
         "replay",
     ],

@@ -63,3 +63,11 @@ def test_validate_command_checks_files_without_running(project, capsys):
     out = capsys.readouterr().out
     assert f"ok: {good}" in out
     assert f"error: {bad}: line 3 column 1: expected valid YAML" in out
+
+
+def test_a_thread_count_below_one_is_one_line(project):
+    project.suite("ok.yaml", suite_yaml("ok", items_for({"cot": ["r1"]})))
+    result = project.run("--trust-full", "--trust-threads", "0", "--model", project.script([("r", REFUSAL)]))
+    result.stdout.fnmatch_lines(["*--trust-threads 0: expected a positive number of threads*"])
+    assert result.ret != 0
+    assert "Traceback" not in result.stdout.str()

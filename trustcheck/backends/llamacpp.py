@@ -1,10 +1,15 @@
-"""`gguf:` backend: a GGUF file run in-process by llama-cpp-python, one prompt at a time."""
+"""`gguf:` backend: a GGUF file run in-process by llama-cpp-python.
+
+By default the prompts of a call are decoded together (see llamacpp_batched); the backend option
+`batched=false` runs them one after another through `Llama.create_completion` instead.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .base import (
     BackendError,
@@ -17,14 +22,24 @@ from .base import (
 from .chat import Messages, MessagesFor, chat_messages_builder, cut_at_stop
 from .errors import first_line
 from .identity import default_cache_dir, file_sha256, package_version, text_hash
+from .llamacpp_batched import MEMORY_SHARE, SAMPLING, BatchedDecoder, Job
 from .registry import BackendOptions
+from .resources import available_memory
 from .workers import gpu_for_worker, threads_per_worker
 
 GGUF_MAGIC = b"GGUF"
 HUB_PREFIX = "hf://"
-# Sampling settings when temperature > 0: transformers' defaults, which TrustLLM's runs used,
-# rather than llama-cpp-python's own (top_k 40, top_p 0.95, min_p 0.05).
-SAMPLING = {"top_k": 50, "top_p": 1.0, "min_p": 0.0, "typical_p": 1.0, "repeat_penalty": 1.0}
+# Sequences decoded together when --trust-batch-size does not say.
+DEFAULT_PARALLEL = 16
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+class Engine(Protocol):
+    """Turns tokenized jobs into generations (text before any stop sequence is cut), in order."""
+
+    def generate(self, jobs: Sequence[Job], progress: GenerationProgress | None = None) -> list[Generation]: ...
+
+    def close(self) -> None: ...
 
 
 def _import_llama_cpp() -> Any:
@@ -77,32 +92,80 @@ class _BanUntil:
         return scores
 
 
+class _RequestProgress:
+    """Relays an engine's progress, whose indices count jobs, under the indices of the requests."""
+
+    def __init__(self, progress: GenerationProgress, positions: list[int]):
+        self.progress, self.positions = progress, positions
+
+    def advance(self, tokens: int) -> None:
+        self.progress.advance(tokens)
+
+    def finish(self, index: int, tokens: int) -> None:
+        self.progress.finish(self.positions[index], tokens)
+
+
+class SingleStream:
+    """One prompt after another through `Llama.create_completion` (`batched=false`)."""
+
+    def __init__(self, llama_cpp: Any, llama: Any, end_tokens: list[int]):
+        self.lib, self.llama, self.end_tokens = llama_cpp, llama, end_tokens
+
+    def generate(self, jobs: Sequence[Job], progress: GenerationProgress | None = None) -> list[Generation]:
+        generations = []
+        for index, job in enumerate(jobs):
+            generation, tokens = self._generate_one(job)
+            generations.append(generation)
+            if progress is not None:
+                progress.finish(index, tokens)
+        return generations
+
+    def _generate_one(self, job: Job) -> tuple[Generation, int]:
+        processors = None
+        if job.min_new_tokens > 0:
+            processors = self.lib.LogitsProcessorList([_BanUntil(self.end_tokens, len(job.tokens), job.min_new_tokens)])
+        try:
+            result = self.llama.create_completion(
+                list(job.tokens),
+                max_tokens=job.max_new_tokens,
+                temperature=job.temperature,
+                stop=[stop.decode("utf-8") for stop in job.stop],
+                seed=job.seed,
+                logits_processor=processors,
+                **SAMPLING,
+            )
+        except (RuntimeError, ValueError) as error:
+            return Generation(text=None, error=str(error)), 0
+        choice = result["choices"][0]
+        tokens = int(result.get("usage", {}).get("completion_tokens", 0))
+        return Generation(text=choice["text"], finish_reason=choice.get("finish_reason")), tokens
+
+    def close(self) -> None:
+        self.llama.close()
+
+
 class LlamaCppBackend:
-    """A GGUF model loaded in this process; requests run one after another."""
+    """A GGUF model loaded in this process, generating through a batched or a single-stream engine."""
 
     name = "gguf"
 
-    def __init__(self, path: Path, display: str, llama: Any, options: BackendOptions):
-        self.path, self.display, self.llama = path, display, llama
-        self._module = _import_llama_cpp()
+    def __init__(self, path: Path, display: str, model: Any, engine: Engine, options: BackendOptions):
+        self.path, self.display, self.model, self.engine = path, display, model, engine
         self._cache_dir = default_cache_dir(options)
         self._identity: ModelIdentity | None = None
-        self.template = llama.metadata.get("tokenizer.chat_template", "")
+        self.template = model.metadata().get("tokenizer.chat_template", "")
         self._formatter = self._chat_formatter() if self.template else None
         self._messages_for: MessagesFor | None = None
-        vocab = llama._model.vocab
-        self._end_tokens = [t for t in range(llama.n_vocab()) if self._module.llama_vocab_is_eog(vocab, t)]
-        self.context_length = min(llama.n_ctx(), llama._model.n_ctx_train() or llama.n_ctx())
-        self._completion_tokens = 0
+        self.context_length = min(options.n_ctx, model.n_ctx_train() or options.n_ctx)
 
     def __repr__(self) -> str:
-        return f"LlamaCppBackend({self.display!r}, n_ctx={self.llama.n_ctx()})"
+        return f"LlamaCppBackend({self.display!r}, {type(self.engine).__name__}, context={self.context_length})"
 
     def _chat_formatter(self) -> Any:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        model, llama = self.llama._model, self.llama
-        eos, bos = llama.token_eos(), llama.token_bos()
+        model = self.model
+        eos, bos = model.token_eos(), model.token_bos()
         return Jinja2ChatFormatter(
             template=self.template,
             eos_token=model.token_get_text(eos) if eos != -1 else "",
@@ -125,63 +188,60 @@ class LlamaCppBackend:
 
     def _token_ids(self, request: GenerationRequest) -> list[int]:
         if request.mode == "raw":
-            return self.llama.tokenize(request.prompt.encode("utf-8"), add_bos=True, special=True)
+            return self.model.tokenize(request.prompt.encode("utf-8"), add_bos=True, special=True)
         if self._formatter is None:
             raise BackendError(f"{self.display} has no chat template in its metadata; use mode: raw")
         if self._messages_for is None:
             self._messages_for = chat_messages_builder(self._render_chat)
         text = self._render_chat(self._messages_for(request.prompt, request.system_prompt))
         # The template already wrote any BOS the model wants, as create_chat_completion assumes.
-        return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        return self.model.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    def _job(self, request: GenerationRequest) -> Job:
+        tokens = self._token_ids(request)
+        if len(tokens) + request.max_new_tokens > self.context_length:
+            raise BackendError(
+                f"prompt is {len(tokens)} tokens; with max_new_tokens {request.max_new_tokens} it exceeds "
+                f"the context of {self.context_length} tokens of {self.display} (raise n_ctx or shorten it)"
+            )
+        return Job(
+            tokens=tokens,
+            max_new_tokens=request.max_new_tokens,
+            temperature=request.temperature,
+            seed=request.seed,
+            min_new_tokens=request.min_new_tokens,
+            stop=tuple(stop.encode("utf-8") for stop in request.stop if stop),
+        )
 
     def generate(
         self, requests: Sequence[GenerationRequest], progress: GenerationProgress | None = None
     ) -> list[Generation]:
-        generations = []
+        results: list[Generation | None] = [None] * len(requests)
+        jobs: dict[int, Job] = {}
         for index, request in enumerate(requests):
-            self._completion_tokens = 0
-            generations.append(self._generate_one(request))
-            if progress is not None:
-                progress.finish(index, self._completion_tokens)
-        return generations
+            try:
+                jobs[index] = self._job(request)
+            except BackendError as error:
+                results[index] = Generation(text=None, error=str(error))
+        positions = list(jobs)
+        relayed = _RequestProgress(progress, positions) if progress is not None else None
+        for index, output in zip(positions, self.engine.generate(list(jobs.values()), relayed)):
+            results[index] = self._finish(requests[index], output)
+        return results  # type: ignore[return-value]
 
-    def _generate_one(self, request: GenerationRequest) -> Generation:
-        try:
-            tokens = self._token_ids(request)
-        except BackendError as error:
-            return Generation(text=None, error=str(error))
-        if len(tokens) + request.max_new_tokens > self.context_length:
-            return Generation(
-                text=None,
-                error=f"prompt is {len(tokens)} tokens; with max_new_tokens {request.max_new_tokens} it exceeds "
-                f"the context of {self.context_length} tokens of {self.display} (raise n_ctx or shorten it)",
-            )
-        processors = None
-        if request.min_new_tokens > 0:
-            processors = self._module.LogitsProcessorList(
-                [_BanUntil(self._end_tokens, len(tokens), request.min_new_tokens)]
-            )
-        try:
-            result = self.llama.create_completion(
-                tokens,
-                max_tokens=request.max_new_tokens,
-                temperature=request.temperature,
-                stop=list(request.stop),
-                seed=request.seed,
-                logits_processor=processors,
-                **SAMPLING,
-            )
-        except (RuntimeError, ValueError) as error:
-            return Generation(text=None, error=f"{self.display}: {error}")
-        choice = result["choices"][0]
-        self._completion_tokens = int(result.get("usage", {}).get("completion_tokens", 0))
-        text, stopped = cut_at_stop(choice["text"], request.stop)
-        return Generation(text=text, finish_reason="stop" if stopped else choice.get("finish_reason"))
+    def _finish(self, request: GenerationRequest, output: Generation) -> Generation:
+        if output.text is None:
+            return Generation(text=None, error=f"{self.display}: {output.error}")
+        text, stopped = cut_at_stop(output.text, request.stop)
+        return Generation(text=text, finish_reason="stop" if stopped else output.finish_reason)
 
     def close(self) -> None:
-        if self.llama is not None:
-            self.llama.close()
-            self.llama = None
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None  # type: ignore[assignment]
+        if self.model is not None:
+            self.model.close()
+            self.model = None
 
 
 def _visible_gpus() -> int:
@@ -202,20 +262,64 @@ def placement(gpu_offload: bool, options: BackendOptions, gpu_count: int) -> dic
     return {"n_gpu_layers": -1}
 
 
+def batched_option(options: BackendOptions) -> bool:
+    raw = options.extra.get("batched", "true").strip().lower()
+    if raw not in _TRUE + _FALSE:
+        raise BackendError(f"--trust-backend-option batched={raw!r}: expected true or false")
+    return raw in _TRUE
+
+
+def _quiet_llama_logs() -> None:
+    # Llama() does this itself; the batched path loads the model without it.
+    logger = logging.getLogger("llama-cpp-python")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.ERROR)
+
+
+def _load_model(llama_cpp: Any, path: Path, layout: dict[str, int]) -> Any:
+    from llama_cpp._internals import LlamaModel
+
+    params = llama_cpp.llama_model_default_params()
+    layers = layout.get("n_gpu_layers", 0)
+    params.n_gpu_layers = 0x7FFFFFFF if layers == -1 else layers  # as Llama() spells "all layers"
+    if "split_mode" in layout:
+        params.split_mode, params.main_gpu = layout["split_mode"], layout["main_gpu"]
+    return LlamaModel(path_model=str(path), params=params, verbose=False)
+
+
+def _end_tokens(llama_cpp: Any, model: Any) -> list[int]:
+    return [t for t in range(model.n_vocab()) if llama_cpp.llama_vocab_is_eog(model.vocab, t)]
+
+
+def _memory_budget(options: BackendOptions) -> int | None:
+    free = available_memory()
+    return None if free is None else int(free * MEMORY_SHARE) // max(1, options.worker_count)
+
+
 def create(rest: str, options: BackendOptions) -> LlamaCppBackend:
     llama_cpp = _import_llama_cpp()
     path = download_from_hub(rest) if rest.startswith(HUB_PREFIX) else Path(rest).expanduser()
     check_gguf_file(path)
+    batched = batched_option(options)
     offload = bool(llama_cpp.llama_supports_gpu_offload())
     gpus = _visible_gpus() if offload and options.worker_count > 1 else 1
+    layout, threads = placement(offload, options, gpus), threads_per_worker(options)
     try:
-        llama = llama_cpp.Llama(
-            model_path=str(path),
-            n_ctx=options.n_ctx,
-            n_threads=threads_per_worker(options),
-            verbose=False,
-            **placement(offload, options, gpus),
-        )
+        if batched:
+            _quiet_llama_logs()
+            model = _load_model(llama_cpp, path, layout)
+            engine: Engine = BatchedDecoder(
+                llama_cpp,
+                model,
+                parallel=options.batch_size or DEFAULT_PARALLEL,
+                threads=threads,
+                end_tokens=_end_tokens(llama_cpp, model),
+                memory_budget=_memory_budget(options),
+            )
+        else:
+            llama = llama_cpp.Llama(model_path=str(path), n_ctx=options.n_ctx, n_threads=threads, verbose=False, **layout)
+            model = llama._model
+            engine = SingleStream(llama_cpp, llama, _end_tokens(llama_cpp, model))
     except (ValueError, RuntimeError) as error:
         raise BackendError(f"cannot load GGUF model {path}: {error}") from None
-    return LlamaCppBackend(path, f"gguf:{rest}", llama, options)
+    return LlamaCppBackend(path, f"gguf:{rest}", model, engine, options)

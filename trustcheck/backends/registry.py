@@ -18,7 +18,7 @@ class BackendOptions:
     """Settings that come from the command line rather than from the spec itself."""
 
     device: str = "auto"
-    threads: int | None = None
+    threads: int | None = None  # for all xdist workers together: each takes its share
     worker_index: int = 0
     worker_count: int = 1
     batch_size: int | None = None

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import os
-
 from .registry import BackendOptions
+from .resources import SystemFiles, affinity_count, cpu_quota, share, usable_cores
 
 
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+def available_cores(files: SystemFiles | None = None) -> int:
+    """Cores this process may use: its CPU affinity capped by its cgroup CPU quota."""
+    return usable_cores(affinity_count(), cpu_quota(files or SystemFiles()))
 
 
 def threads_per_worker(options: BackendOptions) -> int:
-    """Threads one worker may use, so that N workers do not oversubscribe the cores.
+    """This worker's share of the threads (`--trust-threads`, else the usable cores).
 
     Oversubscribed CPUs make torch and llama.cpp collapse (a hundredfold slowdown has been seen).
     """
-    if options.threads:
-        return max(1, options.threads)
-    return max(1, available_cores() // max(1, options.worker_count))
+    total = options.threads if options.threads else available_cores()
+    return share(total, options.worker_index, options.worker_count)
 
 
 def gpu_for_worker(options: BackendOptions, gpu_count: int) -> int:
