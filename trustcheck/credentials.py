@@ -87,6 +87,9 @@ def redact_spec(spec: str) -> str:
     body, hash_sign, fragment = rest.partition("#")
     url, at, model = body.rpartition("@")
     if colon and at and "://" in url:
+        if "/" not in url.split("://", 1)[1] and "/" in model:
+            # No model after the URL: this '@' ends the URL's user:password (`openai:http://u:p@host/v1`).
+            return f"{scheme}:{redact_url(body)}{hash_sign}{redact(fragment)}"
         return f"{scheme}:{redact_url(url)}@{redact(model)}{hash_sign}{redact(fragment)}"
     return redact(spec)
 

@@ -32,10 +32,6 @@ class ItemMissed(AssertionError):
     """A critical item missed its assertion: a real failure."""
 
 
-class ItemUnscored(Exception):
-    pass
-
-
 class SuiteFile(pytest.File):
     """A YAML suite: validated, its data read and sampled, items grouped by category."""
 

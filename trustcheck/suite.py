@@ -193,12 +193,6 @@ def _number_error(document: Any, display: str) -> SuiteError | None:
     return SuiteError(display, json_path(path), "a finite number", describe_value(value))
 
 
-def validate_document(document: Any, display: str, schema_name: str = "suite.schema.json") -> None:
-    problems = document_problems(document, display, schema_name)
-    if problems:
-        raise problems[0]
-
-
 def _as_tuple(value: Any) -> tuple:
     if value is None:
         return ()

@@ -146,9 +146,3 @@ def suite_problems(suite: Suite) -> list[SuiteError]:
         *_metric_problems(suite),
         *_gate_problems(suite),
     ]
-
-
-def check_suite(suite: Suite) -> None:
-    problems = suite_problems(suite)
-    if problems:
-        raise problems[0]

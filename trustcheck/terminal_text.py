@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import reprlib
 
-from .credentials import redact_known
+from .credentials import redact
 
 REPLACEMENT_FOR_SURROGATES = "\ufffd"
 DEFAULT_LIMIT = 2000
@@ -39,7 +39,7 @@ def _escape(match: re.Match[str]) -> str:
 
 def printable(text: str, limit: int = DEFAULT_LIMIT) -> str:
     """One terminal-safe line: unprintable characters escaped, cut after `limit` characters."""
-    text = redact_known(text)  # before the cut, which could keep all but the end of a key
+    text = redact(text)  # before the cut, which could keep all but the end of a key
     shown = _UNPRINTABLE.sub(_escape, text[:limit])
     if len(text) > limit:
         shown += f"... ({len(text) - limit} more characters)"

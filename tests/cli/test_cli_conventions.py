@@ -47,7 +47,7 @@ def test_every_command_has_help(capsys, command):
 def test_report_without_html_prints_the_gate_table(tmp_path, capsys):
     code, out, _ = _run(capsys, "report", _write(tmp_path, "r.json", mixed_results()))
     lines = out.splitlines()
-    assert code == 0 and lines[0] == "model: SmolLM2-135M-Instruct"
+    assert code == 0 and lines[0] == "model: SmolLM2-135M-Instruct"  # a file without a label
     assert any(line.startswith("suites/safety/jailbreak.yaml") and line.rstrip().endswith("FAIL") for line in lines)
     assert lines[-1] == "FAIL: 3 gates (1 fail, 2 pass)"
     assert "50 items: 46 passed, 4 missed" in out
@@ -94,3 +94,11 @@ def test_init_never_overwrites_without_force(tmp_path, capsys):
 def test_init_names_the_known_dimensions(tmp_path, capsys):
     code, _, err = _run(capsys, "init", str(tmp_path), "--dimension", "saftey")
     assert code == 2 and "known: ethics, fairness, privacy, robustness, safety, truthfulness" in err
+
+
+def test_report_summary_names_the_run_and_never_a_password(tmp_path, capsys):
+    document = mixed_results()
+    document["label"] = "nightly"
+    document["model"] = {"spec": "openai:http://bob:hunter2pw@10.0.0.5/v1@m"}
+    _, out, _ = _run(capsys, "report", _write(tmp_path, "r.json", document))
+    assert out.splitlines()[0] == "run: nightly, model: openai:http://bob:***@10.0.0.5/v1@m"

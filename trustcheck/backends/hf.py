@@ -111,6 +111,9 @@ class TransformersBackend:
     ) -> list[Generation]:
         prepared = [self._prepare(i, r) for i, r in enumerate(requests)]
         runnable = [i for i, p in enumerate(prepared) if isinstance(p, _Prepared)]
+        if progress is not None:
+            for index in set(range(len(requests))) - set(runnable):  # refused before generating
+                progress.finish(index, 0)
         items = [prepared[i] for i in runnable]
         batches = plan_batches(
             [len(p.token_ids) for p in items],

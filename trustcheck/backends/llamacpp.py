@@ -223,6 +223,8 @@ class LlamaCppBackend:
                 jobs[index] = self._job(request)
             except BackendError as error:
                 results[index] = Generation(text=None, error=str(error))
+                if progress is not None:
+                    progress.finish(index, 0)
         positions = list(jobs)
         relayed = _RequestProgress(progress, positions) if progress is not None else None
         for index, output in zip(positions, self.engine.generate(list(jobs.values()), relayed)):

@@ -29,7 +29,13 @@ from ..credentials import (
     redact_spec,
     register_secret,
 )
-from .base import BackendError, Generation, GenerationRequest, ModelIdentity
+from .base import (
+    BackendError,
+    Generation,
+    GenerationProgress,
+    GenerationRequest,
+    ModelIdentity,
+)
 from .chat import cut_at_stop
 from .http_client import HTTPFailure, JSONClient, RetryPolicy, cut
 from .identity import text_hash
@@ -62,13 +68,16 @@ def parse_spec(rest: str) -> OpenAISpec:
     body, _, fragment = rest.partition("#")
     url, found, model = body.rpartition("@")
     example = "e.g. openai:http://127.0.0.1:8000/v1@llama-3-8b"
-    if not found or not url or not model:
+    # `http://u:p@host/v1` alone: the last '@' ends the URL's user:password, and no model follows.
+    no_model = "://" in url and "/" not in url.split("://", 1)[1] and "/" in model
+    if not found or not url or not model or no_model:
         raise BackendError(f"{shown}: expected openai:BASE_URL@MODEL, {example}")
     try:
         parts = urlsplit(url)
         port_ok = parts.port is None or parts.port > 0
-    except ValueError as error:
-        raise BackendError(f"{shown}: unreadable base URL ({redact_spec(str(error))}), {example}") from None
+    except ValueError:
+        # The parser's own message quotes the part it could not read, which may be a password.
+        raise BackendError(f"{shown}: unreadable base URL (check its host and port), {example}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
         raise BackendError(f"{shown}: base URL must start with http:// or https:// and name a host, {example}")
     userinfo, at, host = parts.netloc.rpartition("@")
@@ -194,11 +203,19 @@ class OpenAIBackend:
         text, stopped = cut_at_stop(redact_known(text), request.stop)
         return Generation(text=text, finish_reason="stop" if stopped else finish)
 
-    def generate(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+    def generate(
+        self, requests: Sequence[GenerationRequest], progress: GenerationProgress | None = None
+    ) -> list[Generation]:
+        def one(index: int) -> Generation:
+            generation = self._generate_one(requests[index])
+            if progress is not None:  # a server reports no tokens as they come: words stand in
+                progress.finish(index, len((generation.text or "").split()))
+            return generation
+
         if len(requests) <= 1 or self.concurrency == 1:
-            return [self._generate_one(r) for r in requests]
+            return [one(index) for index in range(len(requests))]
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(requests))) as pool:
-            return list(pool.map(self._generate_one, requests))
+            return list(pool.map(one, range(len(requests))))
 
     def close(self) -> None:
         self._client.close()
