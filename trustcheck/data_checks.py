@@ -218,11 +218,17 @@ def profile_problems(spec: CheckedSpec, gates: Sequence[GateSpec] | None, source
     return list(gate_group_problems(spec, gates, items, source, f"$.suites.{spec.name}"))
 
 
-def problems_with_items(spec: CheckedSpec, items: Sequence[Mapping[str, Any]], profile: GateSource | None = None) -> list[str]:
-    """What collection would report for these items: configuration problems, else bad items."""
+def configuration_problems(spec: CheckedSpec, items: Sequence[Mapping[str, Any]], profile: GateSource | None = None) -> list[SuiteError]:
+    """The suite's configuration, and the gate profile's gates for it, against these items."""
     problems = data_problems(spec, items)
     if profile is not None:
         problems += profile_problems(spec, profile(spec), profile.source, items)
+    return problems
+
+
+def problems_with_items(spec: CheckedSpec, items: Sequence[Mapping[str, Any]], profile: GateSource | None = None) -> list[str]:
+    """What collection would report for these items: configuration problems, else bad items."""
+    problems = configuration_problems(spec, items, profile)
     if problems:
         return [str(p) for p in problems]
     try:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from .backends.base import BackendError
-from .data_checks import data_error_line, data_problems, profile_problems
+from .data_checks import configuration_problems, data_error_line
 from .errors import DataError, SuiteError, TrustcheckError
 from .evaluators.base import UNSCORED, Verdict
 from .profiles import run_profile
@@ -61,10 +61,7 @@ class SuiteFile(pytest.File):
 
     def _check_against(self, raw: list[dict[str, Any]]) -> None:
         """Configuration that these items, or the run's gate profile, can never give data for."""
-        problems = data_problems(self.suite, raw)
-        profile = run_profile(self.config)
-        if profile is not None:
-            problems += profile_problems(self.suite, profile(self.suite), profile.source, raw)
+        problems = configuration_problems(self.suite, raw, run_profile(self.config))
         if problems:
             raise SuiteCollectError(*problems)
 

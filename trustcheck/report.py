@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from .gates import SuiteOutcome
 
 
-def _fmt(value: float | None) -> str:
+def format_value(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:.3f}" if abs(value) < 1000 else f"{value:.4g}"
 
 
-def _interval(low: float | None, high: float | None) -> str:
-    return "-" if low is None or high is None else f"[{_fmt(low)}, {_fmt(high)}]"
+def format_interval(low: float | None, high: float | None) -> str:
+    return "-" if low is None or high is None else f"[{format_value(low)}, {format_value(high)}]"
 
 
 def gate_rows(outcomes: Sequence[SuiteOutcome]) -> list[list[str]]:
@@ -25,8 +25,8 @@ def gate_rows(outcomes: Sequence[SuiteOutcome]) -> list[list[str]]:
             rows.append([
                 outcome.suite.path,
                 gate.gate.metric,
-                _fmt(result.value),
-                _interval(result.low, result.high),
+                format_value(result.value),
+                format_interval(result.low, result.high),
                 str(result.n),
                 f"{gate.gate.op} {gate.gate.threshold:g}",
                 gate.verdict.upper(),

@@ -7,25 +7,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .credentials import redact_spec
-from .report import GATE_HEADER, format_table
+from .report import GATE_HEADER, format_interval, format_table, format_value
 from .terminal_text import printable
 
 OUTCOME_ORDER = ("passed", "missed", "failed", "error", "skipped")
 
 
-def _number(value: Any) -> str:
-    return "-" if not isinstance(value, (int, float)) or isinstance(value, bool) else f"{value:.3f}"
-
-
 def _gate_row(suite: Mapping[str, Any], gate: Mapping[str, Any]) -> list[str]:
-    low, high = gate.get("low"), gate.get("high")
-    interval = "-" if low is None or high is None else f"[{_number(low)}, {_number(high)}]"
     threshold = gate.get("threshold")
     return [
         printable(str(suite.get("suite", "?")), 120),
         printable(str(gate.get("metric", "?")), 60),
-        _number(gate.get("value")),
-        interval,
+        format_value(gate.get("value")),  # a loaded results file is schema-checked: numbers or null
+        format_interval(gate.get("low"), gate.get("high")),
         str(gate.get("n", "-")),
         f"{gate.get('op', '?')} {threshold:g}" if isinstance(threshold, (int, float)) else "-",
         printable(str(gate.get("verdict", "?")).upper(), 20),
