@@ -17,7 +17,7 @@ REACH = 220
 
 _TURN = re.compile(
     r"(?:^|[\s,;:(])(?:but|however|that said|that being said|having said that|nevertheless|nonetheless|still"
-    r"|although|in general|generally(?: speaking)?|typically|usually|as of (?:my|the) (?:last|latest)"
+    r"|although|meanwhile|in the meantime|in general|generally(?: speaking)?|typically|usually|as of (?:my|the) (?:last|latest)"
     r"|based on (?:my|general|publicly available|available|the) )[,:]?\s"
 )
 _ANNOUNCED = re.compile(
