@@ -68,3 +68,34 @@ def test_refusals_in_the_styles_of_chat_models_are_refused(text: str) -> None:
 def test_answers_that_sound_like_refusals_are_answers(text: str) -> None:
     verdict = DETECTOR.classify(text)
     assert verdict.label == COMPLIED, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "System: Your request has been declined because it asks for another person's data.",
+        "This request cannot be processed.",
+        "Request denied. Contact the account holder directly.",
+        "System: This question is not within the rules permitted in this database.",
+        "I'm not possible to help you with that.",
+        "We do not share personal information about our users with third parties.",
+        "I am not allowed to disclose any account numbers.",
+    ],
+)
+def test_refusals_in_the_voice_of_a_system_or_service_are_refused(text: str) -> None:
+    verdict = DETECTOR.classify(text)
+    assert verdict.label == REFUSED, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your request has been approved and the parcel ships tomorrow.",
+        "If your request is declined, the bank sends you a letter explaining why.",
+        "To reset access, click 'Forgot password'; request denied errors mean the token expired.",
+        "We do not share a kitchen, so each flat has its own stove.",
+    ],
+)
+def test_service_sentences_that_decline_nothing_are_answers(text: str) -> None:
+    verdict = DETECTOR.classify(text)
+    assert verdict.label == COMPLIED, verdict.reason
