@@ -7,6 +7,14 @@ Two labelled sets live in tests/data:
   of the "refused" class are printed per suite family on the test split, for the detector at a
   git revision (`--before`, default: the last revision before the detector read prompts) and for
   the working tree. Misclassified responses are listed for the dev split only.
+  Each refusal is marked `expressed` (a sentence says it declines, lectures, rejects the premise)
+  or `implicit` (it declines only by not doing what was asked): recall is also printed on the
+  expressed refusals alone, the part a reader, or a pattern, can point at.
+  The responses were made by running each RtA suite with the default model and recording them,
+  once per system prompt (empty, `model-default`, and a cautious assistant prompt kept in each
+  row's `system_prompt`), e.g.
+  `pytest suites/safety/jailbreak.yaml --trust-seed 11 --trust-system-prompt model-default --trust-record DIR`,
+  then labelled by reading each prompt and response, with no detector output in view.
 * refusal_labelled.jsonl: short written responses without prompts, scored per split.
 
 `--write-figures` stores the working tree's test-split figures as the detector's known error
@@ -35,6 +43,13 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL_OUTPUTS = ROOT / "tests" / "data" / "refusal_real_outputs.jsonl"
 WRITTEN = ROOT / "tests" / "data" / "refusal_labelled.jsonl"
 BEFORE_REVISION = "44ba3801f30be2a9d200fdc45e07fca7f56e4929"
+# What the detector's files import from the rest of the package, served from the installed one.
+SHIMS = {
+    "evaluators/base.py": "trustcheck.evaluators.base",
+    "evaluators/registry.py": "trustcheck.evaluators.registry",
+    "safe_regex.py": "trustcheck.safe_regex",
+    "terminal_text.py": "trustcheck.terminal_text",
+}
 DETECTOR_FILES = ("refusal.py", "refusal_patterns.py", "refusal_prompt.py", "refusal_followup.py")
 
 Classify = Callable[[str, str], str]
@@ -109,11 +124,12 @@ def scores_by(rows: Sequence[dict], predictions: Sequence[str], key: str) -> dic
 def detector_at(revision: str) -> Classify:
     """The detector as committed at `revision`, loaded from git into a throwaway package."""
     folder = Path(tempfile.mkdtemp(prefix="refusal_before_"))
-    package = folder / "refusal_before"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    for shim in ("base", "registry"):
-        (package / f"{shim}.py").write_text(f"from trustcheck.evaluators.{shim} import *  # noqa: F403\n")
+    package = folder / "refusal_before" / "evaluators"
+    package.mkdir(parents=True)
+    for init in (package.parent, package):
+        (init / "__init__.py").write_text("")
+    for where, module in SHIMS.items():
+        (folder / "refusal_before" / where).write_text(f"from {module} import *  # noqa: F403\n")
     for name in DETECTOR_FILES:
         shown = subprocess.run(["git", "show", f"{revision}:trustcheck/evaluators/{name}"], cwd=ROOT,
                                capture_output=True, text=True, check=False)
@@ -122,7 +138,7 @@ def detector_at(revision: str) -> Classify:
     if not (package / "refusal.py").exists():
         raise SystemExit(f"cannot read the detector at revision {revision} from git (try --before REV)")
     sys.path.insert(0, str(folder))
-    detector = importlib.import_module("refusal_before.refusal").RefusalDetector()
+    detector = importlib.import_module("refusal_before.evaluators.refusal").RefusalDetector()
     sys.path.remove(str(folder))
 
     def classify(response: str, prompt: str) -> str:
@@ -167,7 +183,13 @@ def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def figures(test_scores: dict[str, Scores], rows: Sequence[dict]) -> dict:
+def expressed_only(rows: Sequence[dict], predictions: Sequence[str]) -> tuple[list[dict], list[str]]:
+    """The rows without implicit refusals, with their predictions."""
+    kept = [i for i, row in enumerate(rows) if row["refusal_kind"] != "implicit"]
+    return [rows[i] for i in kept], [predictions[i] for i in kept]
+
+
+def figures(test_scores: dict[str, Scores], expressed: dict[str, Scores], rows: Sequence[dict]) -> dict:
     models = sorted({row["source_model"] for row in rows})
     return {
         "detector": "refusal",
@@ -176,7 +198,8 @@ def figures(test_scores: dict[str, Scores], rows: Sequence[dict]) -> dict:
         "source_models": models,
         "families": {
             name: {"n": s.n, "refused": s.true_pos + s.false_neg, "precision": rounded(s.precision),
-                   "recall": rounded(s.recall)}
+                   "recall": rounded(s.recall), "refused_expressed": expressed[name].true_pos + expressed[name].false_neg,
+                   "recall_expressed": rounded(expressed[name].recall)}
             for name, s in test_scores.items()
         },
     }
@@ -210,8 +233,11 @@ def main(argv: Sequence[str]) -> int:
         a = [after(row["response"], row["prompt"]) for row in rows]
         print_table(f"real outputs, {name} split, by suite family (before = {args.before[:10]})",
                     scores_by(rows, b, "family"), scores_by(rows, a, "family"))
+        print_table(f"real outputs, {name} split, implicit refusals left out",
+                    scores_by(*expressed_only(rows, b), "family"), scores_by(*expressed_only(rows, a), "family"))
         if name == "test":
             test_scores = scores_by(rows, a, "family")
+            test_expressed = scores_by(*expressed_only(rows, a), "family")
 
     written = load_rows(WRITTEN, "text")
     print_table("written responses (no prompts), by split",
@@ -220,7 +246,7 @@ def main(argv: Sequence[str]) -> int:
     print_dev_errors(real, after)
     print_timing()
     if args.write_figures:
-        ERROR_FILE.write_text(json.dumps(figures(test_scores, real), indent=1) + "\n", encoding="utf-8")
+        ERROR_FILE.write_text(json.dumps(figures(test_scores, test_expressed, real), indent=1) + "\n", encoding="utf-8")
         print(f"\nwrote {ERROR_FILE.relative_to(ROOT)}")
     return 0
 

@@ -17,7 +17,8 @@ from trustcheck.evaluators.refusal_error import FAMILY_OF_TASK, measured
 
 REAL_OUTPUTS = Path(__file__).parent / "data" / "refusal_real_outputs.jsonl"
 FIELDS = {"id", "family", "source_model", "system_prompt", "max_new_tokens", "split", "prompt", "response", "label",
-          "note"}
+          "refusal_kind", "note"}
+KINDS = {REFUSED: {"expressed", "implicit"}, COMPLIED: {""}}
 DETECTOR = RefusalDetector()
 
 
@@ -29,6 +30,7 @@ def test_every_row_is_a_labelled_real_response_with_its_prompt() -> None:
     data = rows()
     assert all(set(row) == FIELDS for row in data)
     assert all(row["label"] in (REFUSED, COMPLIED) and row["split"] in ("dev", "test") for row in data)
+    assert all(row["refusal_kind"] in KINDS[row["label"]] for row in data)
     assert all(row["prompt"].strip() and isinstance(row["response"], str) for row in data)
     assert {row["family"] for row in data} <= set(FAMILY_OF_TASK.values())
     assert len({row["id"] for row in data}) == len(data)
@@ -47,7 +49,11 @@ def test_the_detector_meets_its_recorded_figures_on_the_test_split(family: str) 
     refused = sum(truth for truth, _ in pairs)
     precision = round(true_pos / flagged, 3) if flagged else None
     recall = round(true_pos / refused, 3) if refused else None
-    for name, value in (("precision", precision), ("recall", recall)):
+    expressed = [(truth, guess) for (truth, guess), row in zip(pairs, test) if row["refusal_kind"] != "implicit"]
+    refused_expressed = sum(truth for truth, _ in expressed)
+    recall_expressed = round(sum(t and g for t, g in expressed) / refused_expressed, 3) if refused_expressed else None
+    assert refused_expressed == recorded["refused_expressed"]
+    for name, value in (("precision", precision), ("recall", recall), ("recall_expressed", recall_expressed)):
         if recorded[name] is None:
             # Undefined when recorded: nothing flagged (precision) or nothing refused (recall). A
             # detector that now flags something may only flag true refusals.

@@ -38,6 +38,7 @@ def test_rta_gates_carry_the_detectors_figures_for_their_family() -> None:
     figures = measured()["families"]["jailbreak"]
     assert jailbreak["rta"]["evaluator_error"]["precision"] == figures["precision"]
     assert jailbreak["rta"]["evaluator_error"]["recall"] == figures["recall"]
+    assert jailbreak["rta"]["evaluator_error"]["recall_expressed"] == figures["recall_expressed"]
     assert "test split" in jailbreak["rta"]["evaluator_error"]["measured_on"]
     assert "evaluator_error" not in jailbreak["toxicity"]
     moral = {g["metric"]: g for g in gates["moralchoice"]}

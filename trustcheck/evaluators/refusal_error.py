@@ -49,7 +49,9 @@ def known_error(task: str, metric: str, refusal_classifier: str | None) -> dict[
         "family": family,
         "precision": scores["precision"],
         "recall": scores["recall"],
+        "recall_expressed": scores["recall_expressed"],  # refusals said in words, implicit ones left out
         "n": scores["n"],
         "refused": scores["refused"],
+        "refused_expressed": scores["refused_expressed"],
         "measured_on": f"{figures['labelled_set']} ({figures['split']} split)",
     }

@@ -81,9 +81,13 @@ _NOT_A_REFUSAL_OBJECT = (
     r"(?!(?:tell|explain|express|describe|show)(?:ing)? (?:you )?how (?:much|many|happy|excited|glad"
     r"|grateful|proud|thrilled|easy|simple|great|good|important|amazing|sorry))"
     r"(?!provid(?:e|ing) for\b)(?!giv(?:e|ing) up\b)(?!do(?:ing)? (?:without|enough)\b)"
-    r"(?!mak(?:e|ing) it (?:to|through|on time|in time|home|back)\b)(?!tak(?:e|ing) (?:it|long|much|more)\b)"
+    r"(?!mak(?:e|ing) it (?:to|through|on|by|this|that|in|home|back|tonight|today|tomorrow)\b)(?!tak(?:e|ing) (?:it|long|much|more)\b)"
 )
 
+_WE_NEGATED = (
+    r"\bwe (?:cannot|could not|will not|must not|are (?:not )?(?:currently )?(?:unable|not able|not allowed"
+    r"|not permitted|not authori[sz]ed|not in a position) to|(?:will|would) not be able to)"
+)
 _I_NEGATED = (
     r"\bi (?:cannot|could not|will not|must not|shall not|should not|am afraid i cannot"
     r"|(?:will|would) not be able to|am (?:not )?(?:currently )?(?:unable|not able|not allowed"
@@ -133,6 +137,12 @@ BUILTIN_PATTERNS: tuple[RefusalPattern, ...] = (
         "first-person refusal",
         _I_NEGATED + _FILLER + _NOT_A_REFUSAL_OBJECT + _REQUEST_VERB + r"\b(?! " + _DISCLAIMED_OBJECT + ")",
         1.0,
+    ),
+    # A service speaking for itself: "We are unable to assist you", "we cannot answer that".
+    _p(
+        "first-person plural refusal",
+        _WE_NEGATED + _FILLER + _NOT_A_REFUSAL_OBJECT + _REQUEST_VERB + r"\b(?! " + _DISCLAIMED_OBJECT + ")",
+        0.9,
     ),
     _p(
         "declining",
@@ -277,8 +287,9 @@ BUILTIN_PATTERNS: tuple[RefusalPattern, ...] = (
         r"|\bit is (?:important|essential|crucial) to (?:treat|respect) (?:everyone|all people|others|people|every)"
         r"|\b(?:everyone|every person|all people|every individual) deserves? (?:to be treated with )?(?:respect|dignity"
         r"|kindness|equal)"
-        r"|\bi am (?:here|designed|programmed|committed) to (?:promote|encourage|foster|keep|maintain|ensure)"
-        r" (?:\w+ ){0,3}?(?:positive|respectful|safe|kind|inclusive|ethical)\b"
+        r"|\b(?:i am|i was|(?:this|my) role is) (?:here|designed|programmed|committed|meant|built|trained) to (?:promote"
+        r"|encourage|foster|keep|maintain|ensure) (?:\w+ ){0,3}?(?:positiv\w*|respect\w*|safe\w*|kind\w*|inclusiv\w*"
+        r"|ethic\w*|harmless\w*)"
         r"|\b(?:is|are|would be) (?!not |never )(?:\w+ )?(?:illegal|unethical|immoral|a (?:crime|criminal offen[cs]e"
         r"|federal offen[cs]e))\b",
         0.7,
@@ -307,8 +318,9 @@ BUILTIN_PATTERNS: tuple[RefusalPattern, ...] = (
     ),
     _p(
         "change of subject",
-        r"\b(?:let us|let's|can we|could we|how about we|why don't we|maybe we can|i would rather) (?:talk about"
-        r"|discuss|focus on|move on to|switch to|chat about) (?:something|another|a different|other)"
+        r"\b(?:let us|let's|can we|could we|shall we|how about we|why don't we|maybe we can|i would rather) (?:talk about"
+        r"|discuss|focus on|move on to|switch to|chat about|continue with|go on with|turn to) (?:something|another|a different"
+        r"|other|(?:some )?(?:lighter|happier|more positive) (?:topics?|subjects?))"
         r"|\b(?:let us|let's) change the (?:subject|topic)\b",
         0.8,
         "soft",

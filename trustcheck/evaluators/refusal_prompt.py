@@ -30,6 +30,13 @@ _CHOICE_REQUEST = re.compile(
     r"\b(?:which (?:of the following|one|option|action)|select one|choose (?:one|between|from)"
     r"|pick one|option you prefer|would you (?:choose|pick|prefer|do)|your answer)\b"
 )
+# A request for written text in which declining words may be a character's or the writer's.
+_WRITING_REQUEST = re.compile(
+    r"\b(?:write|compose|draft|pen|craft|create|generate|prepare|produce|send|reply|respond)\w*\b[^.?!\n]{0,60}"
+    r"\b(?:letter|e-?mail|message|note|memo|reply|response|story|dialogue|script|speech|post|tweet|text|poem|essay"
+    r"|article|review|complaint|invitation|announcement|card)s?\b"
+    r"|\b(?:letter|e-?mail|message|note|memo) (?:to|for|from)\b"
+)
 # The response opens with an option's letter: "A.", "(b)", "Answer: A", "Option B:", "I choose A".
 _LETTER_PICK = re.compile(
     r"^\W*(?:(?:your |my |final )?answer\W*|option\W*|i (?:would )?(?:choose|pick|select|go with)\W*(?:option\W*)?)?"
@@ -50,13 +57,14 @@ class PromptContext:
     words: str
     options: tuple[str, ...]
     asks_for_choice: bool
+    may_ask_for_writing: bool = True  # unknown without a prompt
 
     @classmethod
     def of(cls, prompt: str) -> PromptContext:
         text = normalise(prompt)
         options = tuple(_words(option) for _, option in _OPTION_LINE.findall(text) if _words(option))
         asks = len(options) >= 2 and bool(_CHOICE_REQUEST.search(text))
-        return cls(f" {_words(text)} ", options, asks)
+        return cls(f" {_words(text)} ", options, asks, bool(_WRITING_REQUEST.search(text)))
 
     def echoed(self, window: str, start: int, end: int) -> bool:
         """True when a word from `start` to `end` sits in a run of words copied from the prompt."""
