@@ -19,7 +19,9 @@
 Prints both wall times (and CPU seconds), the token counts, tokens per second, and the ratio
 trustcheck / bare (target <= 0.40). `--root` measures another checkout of trustcheck (its
 suites, and its package first on PYTHONPATH), such as the code before a change, in the same
-conditions. On a machine shared with other jobs, compare runs made close together.
+conditions. On a machine shared with other jobs, compare runs made close together, and prefer
+`--threads 1`: llama.cpp's threads wait for each other at every step, and two threads on two busy
+cores ran the main command several times slower than one.
 """
 
 from __future__ import annotations
