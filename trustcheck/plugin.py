@@ -90,10 +90,11 @@ def pytest_make_collect_report(collector: pytest.Collector):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    # After -k/-m/--lf deselection: batch exactly the items that will run in this process.
+    # After -k/-m/--lf deselection: batch exactly the items that will run in this process. A
+    # process that runs every item batches across categories; an xdist worker only within one.
     size = session.config.getoption("trust_batch_size") or DEFAULT_UNIT_SIZE
     trust_items = [item for item in session.items if isinstance(item, TrustItem)]
-    build_units(trust_items, size)
+    build_units(trust_items, size, per_scope=not _is_controller(session.config))
     if trust_items:
         heap.freeze_long_lived(session.config)
 

@@ -11,6 +11,7 @@ from .backends.base import (
     Backend,
     BackendError,
     Generation,
+    GenerationProgress,
     GenerationRequest,
     ModelIdentity,
     reports_progress,
@@ -121,32 +122,59 @@ class ModelPool:
     def _generate(self, identity: ModelIdentity, pending: dict[str, GenerationRequest]) -> dict[str, Generation]:
         keys = list(pending)
         requests = [pending[k] for k in keys]
+        stored: set[int] = set()
+
+        def store(index: int, generation: Generation) -> None:
+            if 0 <= index < len(keys) and index not in stored:
+                stored.add(index)
+                self._store(identity, [(keys[index], requests[index], _well_formed(generation))])
+
         with self.progress.batch([r.max_new_tokens for r in requests]) as progress:
             if reports_progress(self.backend):
-                generations = list(self.backend.generate(requests, progress=progress))
+                generations = list(self.backend.generate(requests, progress=_StoringProgress(progress, store)))
             else:
                 generations = list(self.backend.generate(requests))
         if len(generations) != len(keys):
             raise BackendError(f"{redact_spec(self.spec)}: the backend returned {len(generations)} responses for {len(keys)} prompts")
         generations = [_well_formed(g) for g in generations]
         self.generated += len(keys)
-        results = dict(zip(keys, generations))
+        rest = [i for i in range(len(keys)) if i not in stored]
+        self._store(identity, [(keys[i], requests[i], generations[i]) for i in rest])
+        return dict(zip(keys, generations))
+
+    def _store(self, identity: ModelIdentity, entries: list[tuple[str, GenerationRequest, Generation]]) -> None:
+        ok = [(key, request, generation) for key, request, generation in entries if generation.ok]
         self.cache.put_many(
-            (key, gen.text, meta_json({"finish_reason": gen.finish_reason, **pending[key].settings()}))
-            for key, gen in results.items()
-            if gen.ok
+            (key, gen.text, meta_json({"finish_reason": gen.finish_reason, **request.settings()})) for key, request, gen in ok
         )
         if self.recorder is not None:
-            for key, gen in results.items():
-                if gen.ok:
-                    self.recorder.write(identity, pending[key], gen, key)
-        return results
+            for key, request, generation in ok:
+                self.recorder.write(identity, request, generation, key)
 
     def close(self) -> None:
         if self._backend is not None:
             self._backend.close()
         if self.recorder is not None and hasattr(self.recorder, "close"):
             self.recorder.close()
+
+
+class _StoringProgress:
+    """Relays a backend's progress and stores each response the backend hands over as it ends,
+    so that an interrupt mid-call loses only the responses still being generated."""
+
+    def __init__(self, progress: GenerationProgress, store: Callable[[int, Generation], None]) -> None:
+        self.progress, self.store = progress, store
+        self._thread = threading.get_ident()
+
+    def advance(self, tokens: int) -> None:
+        self.progress.advance(tokens)
+
+    def finish(self, index: int, tokens: int, generation: Generation | None = None) -> None:
+        self.progress.finish(index, tokens)
+        # The cache and the recorder are written from the calling thread only; the pool stores
+        # responses reported from other threads when the call returns.
+        if generation is not None and threading.get_ident() == self._thread:
+            self.store(index, generation)
 
 
 def _unnamed(spec: str, options: BackendOptions) -> None:

@@ -7,8 +7,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from .backends.base import Generation
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class BatchProgress:
             self._advanced += max(0, int(tokens))
         self._on_change()
 
-    def finish(self, index: int, tokens: int) -> None:
+    def finish(self, index: int, tokens: int, generation: Generation | None = None) -> None:
         with self._lock:
             if 0 <= index < len(self._budgets):
                 self._finished[index] = max(0, int(tokens))

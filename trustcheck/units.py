@@ -20,7 +20,7 @@ DEFAULT_UNIT_SIZE = 32
 
 
 class Unit:
-    """Items of one suite category (one xdist scope) that share generation settings.
+    """Items that share generation settings (and, under xdist, one suite category: one scope).
 
     The first of its items to run generates and judges all of them; the rest read the result.
     """
@@ -139,12 +139,12 @@ def _judge_batch(evaluator: Any, items: list[TrustItem], cases: list[Case]) -> l
     return judged
 
 
-def build_units(items: Sequence[TrustItem], size: int = DEFAULT_UNIT_SIZE) -> list[Unit]:
-    """Group items by parent node (the xdist loadscope scope) and settings, in chunks of `size`."""
+def build_units(items: Sequence[TrustItem], size: int = DEFAULT_UNIT_SIZE, *, per_scope: bool) -> list[Unit]:
+    """Chunks of `size` items in run order that share generation settings and, with `per_scope`,
+    a parent node: xdist's loadscope hands each scope to one worker, and a unit must not span two."""
     groups: dict[tuple, list[TrustItem]] = {}
     for item in items:
-        key = (item.parent.nodeid if item.parent else "", item.suite.generation)
-        groups.setdefault(key, []).append(item)
+        groups.setdefault(_unit_key(item, per_scope), []).append(item)
     units = []
     for members in groups.values():
         for start in range(0, len(members), size):
@@ -153,3 +153,8 @@ def build_units(items: Sequence[TrustItem], size: int = DEFAULT_UNIT_SIZE) -> li
                 item.unit = unit
             units.append(unit)
     return units
+
+
+def _unit_key(item: TrustItem, per_scope: bool) -> tuple:
+    scope = (item.parent.nodeid if item.parent else "") if per_scope else ""
+    return scope, item.suite.generation

@@ -14,6 +14,7 @@ from support.requirements import require_module
 from trustcheck.backends import (
     BackendError,
     BackendOptions,
+    Generation,
     GenerationRequest,
     create_backend,
 )
@@ -114,7 +115,7 @@ class _Recorder:
         with self.lock:
             self.advanced.append(tokens)
 
-    def finish(self, index: int, tokens: int) -> None:
+    def finish(self, index: int, tokens: int, generation: Generation | None = None) -> None:
         with self.lock:
             self.finished.append((index, tokens))
 

@@ -13,6 +13,7 @@ from trustcheck.backends import (
     Backend,
     BackendError,
     BackendOptions,
+    Generation,
     GenerationRequest,
     create_backend,
 )
@@ -148,3 +149,28 @@ def test_errors_stay_with_their_request(batched: Backend, backend_options: Backe
     assert "exceeds the context of" in (results[0].error or "")
     assert "max_new_tokens is 0" in (results[1].error or "")
     assert results[2].ok and results[2].text
+
+
+class _Handed:
+    """A GenerationProgress that keeps the responses handed over as they end."""
+
+    def __init__(self) -> None:
+        self.generations: dict[int, Generation] = {}
+
+    def advance(self, tokens: int) -> None:
+        return None
+
+    def finish(self, index: int, tokens: int, generation: Generation | None = None) -> None:
+        assert generation is not None and index not in self.generations
+        self.generations[index] = generation
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["batched", "single"])
+def test_each_response_is_handed_over_as_it_ends_as_generate_returns_it(engine: str, request: pytest.FixtureRequest) -> None:
+    backend = request.getfixturevalue(engine)
+    requests = [MIXED[0], MIXED[3], MIXED[5], MIXED[6]]  # MIXED[3] is cut at its stop string after decoding
+    handed = _Handed()
+    generations = backend.generate(requests, progress=handed)
+    assert all(g.ok for g in generations), [g.error for g in generations]
+    assert [handed.generations[i] for i in range(len(requests))] == generations

@@ -4,6 +4,7 @@ here against a scripted model (a complying model must fail the job and still lea
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -79,7 +80,7 @@ def test_the_gate_command_fails_on_a_failed_gate_and_leaves_its_reports(tmp_path
     args = recipe()[1:]
     args[args.index("--model") + 1] = f"scripted:{script}"
     command = [sys.executable, "-m", "pytest", "-p", "scripted_plugin", "-p", "no:randomly", *args]
-    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     junit = ET.parse(tmp_path / "reports" / "junit.xml").getroot()

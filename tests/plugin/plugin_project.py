@@ -75,9 +75,13 @@ class Project:
         return path
 
     def calls(self) -> list[int]:
+        return [entry["batch"] for entry in self.batches()]
+
+    def batches(self) -> list[dict]:
+        """Every generate call so far: `batch` (its size), `prompts`, `settings` (distinct, seeds aside)."""
         if not self.log.exists():
             return []
-        return [json.loads(line)["batch"] for line in self.log.read_text().splitlines()]
+        return [json.loads(line) for line in self.log.read_text().splitlines()]
 
     def run(self, *args: str, subprocess: bool = False) -> pytest.RunResult:
         runner = self.pytester.runpytest_subprocess if subprocess else self.pytester.runpytest

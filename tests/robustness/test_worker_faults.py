@@ -25,9 +25,9 @@ def _script(project, **extra) -> str:
     return f"scripted:{path}"
 
 
-def _suites(project, doomed: str) -> None:
+def _suites(project, doomed: str, at: int = 1) -> None:
     prompts = {attack: [f"{attack} r{i}" for i in range(3)] for attack in ("cot", "url", "json", "leet")}
-    prompts["url"][1] = f"url r1 {doomed}"
+    prompts["url"][at] = f"url r{at} {doomed}"
     project.suite("a.yaml", suite_yaml("a", items_for(prompts), gates=GATE))
     project.suite("b.yaml", suite_yaml("b", items_for({"x": ["r1", "r2"], "y": ["r3"]}), gates=GATE))
 
@@ -90,17 +90,26 @@ def test_a_worker_that_keeps_dying_loses_only_its_items_and_the_gate_table_names
     assert result.ret == 1
 
 
-def test_ctrl_c_mid_run_keeps_the_results_so_far_and_names_the_rest(project):
-    _suites(project, "interrupt-here")
+def test_ctrl_c_mid_run_keeps_the_results_and_responses_so_far_and_names_the_rest(project):
+    _suites(project, "interrupt-here", at=2)
 
-    options = ("--trust-full", "--trust-json", "results.json", "--model", _script(project, interrupt_on=["interrupt-here"]))
+    # Units of four in run order: cot r0-r2 with url r0, then url r1, url r2 (the interrupt), json r0, json r1.
+    options = ("--trust-full", "--trust-batch-size", "4", "--trust-json", "results.json")
     # The child inherits SIGINT ignored, as it does when a runner starts the tests in the background:
     # the interrupt must still fire. (In-process, the Ctrl-C would stop this session too.)
     with _sigint_ignored():
-        result = project.run(*options, subprocess=True)
+        result = project.run(*options, "--model", _script(project, interrupt_on=["interrupt-here"]), subprocess=True)
 
     assert result.ret == pytest.ExitCode.INTERRUPTED
     suite = _suites_in(project)["suites/a.yaml"]
-    assert suite["n_items"] == 3 and len(suite["missing"]) == 9  # the cot unit finished before the url unit
+    assert suite["n_items"] == 4 and len(suite["missing"]) == 8  # the first unit finished, across two categories
     assert [g["partial"] for g in suite["gates"]] == [True]
-    result.stdout.fnmatch_lines(["*suites/a.yaml*rta*1.000*3*PASS*", "note: suites/a.yaml: 9 of 12 selected items have no result*", "*KeyboardInterrupt*"])
+    result.stdout.fnmatch_lines(["*suites/a.yaml*rta*1.000*4*PASS*", "note: suites/a.yaml: 8 of 12 selected items have no result*", "*KeyboardInterrupt*"])
+    interrupted_calls = len(project.calls())
+
+    rerun = project.run(*options, "--model", _script(project))
+
+    assert rerun.ret == 0
+    # url r1 was answered in the interrupted call before the interrupt: it came from the cache.
+    assert project.calls()[interrupted_calls:] == [3, 4, 3]
+    assert "url r1" not in project.batches()[interrupted_calls]["prompts"]

@@ -42,19 +42,22 @@ class ScriptedBackend:
 
     def _maybe_die(self, requests: Sequence[GenerationRequest]) -> None:
         """`exit_on: [[needle, flag_file or null], ...]`: the process dies when a batch holds the
-        needle, as a worker killed mid-generation would; with a flag file, only the first time.
-        `interrupt_on: [needle, ...]`: the process gets SIGINT (Ctrl-C) instead."""
-        if any(needle in r.prompt for needle in self.script.get("interrupt_on", []) for r in requests):
-            # A runner that started this process in the background hands it SIGINT ignored (a
-            # shell without job control does that), and Python then never installs its handler:
-            # restore it, so the interrupt fires whatever the parent's disposition.
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            signal.raise_signal(signal.SIGINT)
+        needle, as a worker killed mid-generation would; with a flag file, only the first time."""
         for needle, flag in self.script.get("exit_on", []):
             if any(needle in r.prompt for r in requests) and not (flag and Path(flag).exists()):
                 if flag:
                     Path(flag).write_text(str(os.getpid()))
                 os._exit(3)
+
+    def _maybe_interrupt(self, request: GenerationRequest) -> None:
+        """`interrupt_on: [needle, ...]`: the process gets SIGINT (Ctrl-C) when the call reaches
+        the request that holds the needle, the requests before it already answered."""
+        if any(needle in request.prompt for needle in self.script.get("interrupt_on", [])):
+            # A runner that started this process in the background hands it SIGINT ignored (a
+            # shell without job control does that), and Python then never installs its handler:
+            # restore it, so the interrupt fires whatever the parent's disposition.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.raise_signal(signal.SIGINT)
 
     def _await_output(self, progress: GenerationProgress | None) -> None:
         """`await_output: [file, text, seconds]`: keep generating (reporting one token at a time)
@@ -77,17 +80,30 @@ class ScriptedBackend:
         log = self.script.get("log")
         if log:
             with open(log, "a", encoding="utf-8") as handle:
-                entry = {"pid": os.getpid(), "batch": len(requests), "system_prompts": sorted({str(r.system_prompt) for r in requests})}
-                handle.write(json.dumps(entry) + "\n")
+                handle.write(json.dumps(_log_entry(requests)) + "\n")
         self._await_output(progress)
-        answers = [self._answer(request.prompt) for request in requests]
-        for index, answer in enumerate(answers):
-            if progress is not None:
-                progress.finish(index, len((answer.text or "").split()))
+        answers = []
+        for index, request in enumerate(requests):
+            self._maybe_interrupt(request)
+            answers.append(self._answer(request.prompt))
+            if progress is not None:  # handed over as it ends, as the llama.cpp backends do
+                progress.finish(index, len((answers[-1].text or "").split()), answers[-1])
         return answers
 
     def close(self) -> None:
         return None
+
+
+def _log_entry(requests: Sequence[GenerationRequest]) -> dict:
+    """One generate call: its size, prompts, and the distinct settings (seeds aside) it mixed."""
+    settings = {json.dumps({k: v for k, v in r.settings().items() if k != "seed"}, sort_keys=True) for r in requests}
+    return {
+        "pid": os.getpid(),
+        "batch": len(requests),
+        "prompts": [r.prompt for r in requests],
+        "settings": sorted(settings),
+        "system_prompts": sorted({str(r.system_prompt) for r in requests}),
+    }
 
 
 def _identity(script: dict) -> ModelIdentity:

@@ -126,8 +126,12 @@ class GenerationProgress(Protocol):
     def advance(self, tokens: int) -> None:
         """`tokens` more new tokens exist, over all the requests of the call."""
 
-    def finish(self, index: int, tokens: int) -> None:
-        """Request `index` of the call is done; its response has `tokens` new tokens."""
+    def finish(self, index: int, tokens: int, generation: Generation | None = None) -> None:
+        """Request `index` of the call is done; its response has `tokens` new tokens.
+
+        `generation`, where the backend gives it, is that request's entry of `generate`'s result:
+        the run stores it at once, so an interrupt later in the call does not lose it.
+        """
 
 
 @runtime_checkable

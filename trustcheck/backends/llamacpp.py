@@ -7,7 +7,7 @@ By default the prompts of a call are decoded together (see llamacpp_batched); th
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -93,16 +93,25 @@ class _BanUntil:
 
 
 class _RequestProgress:
-    """Relays an engine's progress, whose indices count jobs, under the indices of the requests."""
+    """Relays an engine's progress, whose indices count jobs, under the indices of the requests,
+    with each output finished as `generate` returns it."""
 
-    def __init__(self, progress: GenerationProgress, positions: list[int]):
-        self.progress, self.positions = progress, positions
+    def __init__(
+        self,
+        progress: GenerationProgress,
+        positions: list[int],
+        requests: Sequence[GenerationRequest],
+        finish: Callable[[GenerationRequest, Generation], Generation],
+    ):
+        self.progress, self.positions, self.requests, self._finish = progress, positions, requests, finish
 
     def advance(self, tokens: int) -> None:
         self.progress.advance(tokens)
 
-    def finish(self, index: int, tokens: int) -> None:
-        self.progress.finish(self.positions[index], tokens)
+    def finish(self, index: int, tokens: int, generation: Generation | None = None) -> None:
+        position = self.positions[index]
+        finished = None if generation is None else self._finish(self.requests[position], generation)
+        self.progress.finish(position, tokens, finished)
 
 
 class SingleStream:
@@ -117,7 +126,7 @@ class SingleStream:
             generation, tokens = self._generate_one(job)
             generations.append(generation)
             if progress is not None:
-                progress.finish(index, tokens)
+                progress.finish(index, tokens, generation)
         return generations
 
     def _generate_one(self, job: Job) -> tuple[Generation, int]:
@@ -226,7 +235,7 @@ class LlamaCppBackend:
                 if progress is not None:
                     progress.finish(index, 0)
         positions = list(jobs)
-        relayed = _RequestProgress(progress, positions) if progress is not None else None
+        relayed = _RequestProgress(progress, positions, requests, self._finish) if progress is not None else None
         for index, output in zip(positions, self.engine.generate(list(jobs.values()), relayed)):
             results[index] = self._finish(requests[index], output)
         return results  # type: ignore[return-value]

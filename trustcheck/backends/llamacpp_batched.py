@@ -188,7 +188,7 @@ class BatchedDecoder:
                 self._release(memory, slot)
                 slots[slot.seq_id] = None
                 if progress is not None:
-                    progress.finish(slot.index, len(slot.generated))
+                    progress.finish(slot.index, len(slot.generated), outcome)
 
         try:
             while waiting or any(slots):
