@@ -5,18 +5,28 @@ from __future__ import annotations
 import numbers
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .backends.base import BackendError, Generation, GenerationRequest
 from .errors import TrustcheckError
 from .evaluators.base import Case, Verdict
-from .selection import item_source
+from .selection import SelectedItem, item_source
 
 if TYPE_CHECKING:
-    from .items import TrustItem
     from .runtime import Runtime
+    from .suite import Suite
 
 DEFAULT_UNIT_SIZE = 32
+
+
+class UnitItem(Protocol):
+    """What a unit needs of an item (items.TrustItem is one): the unit is stored on it."""
+
+    nodeid: str
+    parent: Any
+    suite: Suite
+    selected: SelectedItem
+    unit: Unit | None
 
 
 class Unit:
@@ -25,7 +35,7 @@ class Unit:
     The first of its items to run generates and judges all of them; the rest read the result.
     """
 
-    def __init__(self, items: Sequence[TrustItem]) -> None:
+    def __init__(self, items: Sequence[UnitItem]) -> None:
         self.items = list(items)
         self._results: dict[str, tuple[Generation, Verdict | None]] = {}
         self._error: Exception | None = None
@@ -58,7 +68,7 @@ class Unit:
             self._results[item.nodeid] = (generation, verdicts.get(item.nodeid))
 
     @staticmethod
-    def _request(runtime: Runtime, item: TrustItem) -> GenerationRequest:
+    def _request(runtime: Runtime, item: UnitItem) -> GenerationRequest:
         generation = item.suite.generation
         return GenerationRequest(
             prompt=item.selected.prompt,
@@ -71,8 +81,8 @@ class Unit:
         )
 
     @staticmethod
-    def _judge(runtime: Runtime, ok: list[tuple[TrustItem, Generation]]) -> dict[str, Verdict | EvaluatorFailure]:
-        by_suite: dict[str, list[tuple[TrustItem, Generation]]] = {}
+    def _judge(runtime: Runtime, ok: list[tuple[UnitItem, Generation]]) -> dict[str, Verdict | EvaluatorFailure]:
+        by_suite: dict[str, list[tuple[UnitItem, Generation]]] = {}
         for item, generation in ok:
             by_suite.setdefault(item.suite.path, []).append((item, generation))
         verdicts: dict[str, Verdict | EvaluatorFailure] = {}
@@ -84,7 +94,7 @@ class Unit:
                 verdicts[item.nodeid] = verdict
         return verdicts
 
-    def result(self, item: TrustItem) -> tuple[Generation, Verdict]:
+    def result(self, item: UnitItem) -> tuple[Generation, Verdict]:
         if self._error is not None:
             raise self._error
         generation, verdict = self._results[item.nodeid]
@@ -100,14 +110,14 @@ class EvaluatorFailure(TrustcheckError):
     """The evaluator could not judge one item (often a label of an unexpected type)."""
 
 
-def _failure(evaluator: Any, item: TrustItem, problem: str) -> EvaluatorFailure:
+def _failure(evaluator: Any, item: UnitItem, problem: str) -> EvaluatorFailure:
     where = f"{item_source(item.suite)}[{item.selected.index}]"
     problem = " ".join(problem.split())
     shown = problem if len(problem) <= 300 else problem[:297] + "..."
     return EvaluatorFailure(f"{where}: evaluator {item.suite.evaluator!r} could not judge this item: {shown}")
 
 
-def _checked(evaluator: Any, item: TrustItem, verdict: Any) -> Verdict | EvaluatorFailure:
+def _checked(evaluator: Any, item: UnitItem, verdict: Any) -> Verdict | EvaluatorFailure:
     """The verdict, if it keeps the contract the record and the terminal rely on."""
     if not isinstance(verdict, Verdict):
         return _failure(evaluator, item, f"it returned {type(verdict).__name__}, not a Verdict")
@@ -118,7 +128,7 @@ def _checked(evaluator: Any, item: TrustItem, verdict: Any) -> Verdict | Evaluat
     return verdict
 
 
-def _judge_batch(evaluator: Any, items: list[TrustItem], cases: list[Case]) -> list[Verdict | EvaluatorFailure]:
+def _judge_batch(evaluator: Any, items: list[UnitItem], cases: list[Case]) -> list[Verdict | EvaluatorFailure]:
     """Verdicts in item order; an item the evaluator fails on gets a failure naming its index.
 
     The batch is judged whole first (classifiers and judges batch); only when it raises are the
@@ -139,10 +149,10 @@ def _judge_batch(evaluator: Any, items: list[TrustItem], cases: list[Case]) -> l
     return judged
 
 
-def build_units(items: Sequence[TrustItem], size: int = DEFAULT_UNIT_SIZE, *, per_scope: bool) -> list[Unit]:
+def build_units(items: Sequence[UnitItem], size: int = DEFAULT_UNIT_SIZE, *, per_scope: bool) -> list[Unit]:
     """Chunks of `size` items in run order that share generation settings and, with `per_scope`,
     a parent node: xdist's loadscope hands each scope to one worker, and a unit must not span two."""
-    groups: dict[tuple, list[TrustItem]] = {}
+    groups: dict[tuple, list[UnitItem]] = {}
     for item in items:
         groups.setdefault(_unit_key(item, per_scope), []).append(item)
     units = []
@@ -155,6 +165,6 @@ def build_units(items: Sequence[TrustItem], size: int = DEFAULT_UNIT_SIZE, *, pe
     return units
 
 
-def _unit_key(item: TrustItem, per_scope: bool) -> tuple:
+def _unit_key(item: UnitItem, per_scope: bool) -> tuple:
     scope = (item.parent.nodeid if item.parent else "") if per_scope else ""
     return scope, item.suite.generation
