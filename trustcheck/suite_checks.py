@@ -10,15 +10,12 @@ import difflib
 import inspect
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
 
 from .errors import SuiteError
 from .evaluators.registry import check_evaluator_options, known_evaluators
 from .metrics.registry import known_metrics, metric_function
+from .suite_spec import Suite
 from .terminal_text import bounded_repr
-
-if TYPE_CHECKING:  # only annotations: suite.py imports this module, not the reverse
-    from .suite import Suite
 
 # What a metric's `where` and `group_by` can name besides the fields listed in `data.keep`.
 RECORD_NAMES = ("category", "verdict", "passed")

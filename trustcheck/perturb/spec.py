@@ -14,20 +14,22 @@ from typing import Any
 
 from ..errors import SuiteError
 from ..suite import (
-    DataSpec,
-    GateSpec,
-    GenerationSpec,
-    MetricSpec,
-    SampleSpec,
     data_spec,
     document_problems,
-    find_metric,
     gate_specs,
     generation_spec,
     read_yaml,
     sample_spec,
 )
 from ..suite_checks import data_path_problems, evaluator_problems
+from ..suite_spec import (
+    DataSpec,
+    GateSpec,
+    GenerationSpec,
+    MetricSpec,
+    SampleSpec,
+    find_metric,
+)
 from ..terminal_text import bounded_repr
 from . import metric as _registers_the_invariance_metric  # noqa: F401
 from .catalog import UnknownKindError, kind_names, known_names
