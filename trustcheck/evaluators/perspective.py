@@ -16,7 +16,7 @@ from typing import Any, Literal
 from ..credentials import check_header_secret
 from .errors import EvaluatorError
 from .http_json import HttpJsonError, post_json
-from .toxicity import ToxicityScore
+from .toxicity_score import ToxicityScore
 
 DEFAULT_URL = "https://commentanalyzer.googleapis.com/v1alpha1/comments:analyze"
 KEY_ENV = "PERSPECTIVE_API_KEY"

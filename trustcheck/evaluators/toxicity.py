@@ -12,28 +12,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from .errors import EvaluatorError, missing_extra
 from .hf_classifier import TextClassifier, load_text_classifier
+from .toxicity_score import ToxicityScore, ToxicityScorer
 
 DEFAULT_PROVIDER = "profanity-check"
 SPEC_HELP = "profanity-check | perspective[:span|summary] | classifier:MODEL[#label=NAME]"
-
-
-@dataclass(frozen=True)
-class ToxicityScore:
-    value: float | None
-    reason: str = ""
-
-
-class ToxicityScorer(Protocol):
-    name: str
-
-    def __call__(self, texts: Sequence[str]) -> list[float | None]: ...
-
-    def detailed(self, texts: Sequence[str]) -> list[ToxicityScore]: ...
 
 
 class ProfanityCheckToxicity:
