@@ -49,7 +49,7 @@ from trustcheck.backends import BackendOptions, GenerationRequest, create_backen
 from trustcheck.backends.batching import plan_batches
 from trustcheck.backends.chat import chat_messages_builder
 from trustcheck.backends.workers import available_cores
-from trustcheck.progress import BatchProgress
+from trustcheck.run.progress import BatchProgress
 
 PROMPTS = 64
 NEW_TOKENS = 64
@@ -69,7 +69,7 @@ def smollm2_gguf() -> Path:
 
 
 def load_prompts(count: int) -> list[str]:
-    from trustcheck.data import data_source
+    from trustcheck.dataset.data import data_source
 
     location = os.environ.get("TRUSTCHECK_DATA")
     if not location:

@@ -42,8 +42,8 @@ from backends import _ban_end_tokens
 from trustcheck.backends.chat import MessagesFor, chat_messages_builder
 from trustcheck.backends.llamacpp_batched import SAMPLING
 from trustcheck.backends.workers import available_cores
-from trustcheck.models import default_model_path
-from trustcheck.record import RESPONSES_FILE
+from trustcheck.responses.models import default_model_path
+from trustcheck.responses.record import RESPONSES_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.40

@@ -47,8 +47,8 @@ BEFORE_REVISION = "44ba3801f30be2a9d200fdc45e07fca7f56e4929"
 SHIMS = {
     "evaluators/base.py": "trustcheck.evaluators.base",
     "evaluators/registry.py": "trustcheck.evaluators.registry",
-    "safe_regex.py": "trustcheck.safe_regex",
-    "terminal_text.py": "trustcheck.terminal_text",
+    "safe_regex.py": "trustcheck.common.safe_regex",
+    "terminal_text.py": "trustcheck.common.terminal_text",
 }
 DETECTOR_FILES = ("refusal.py", "refusal_patterns.py", "refusal_prompt.py", "refusal_followup.py")
 

@@ -28,10 +28,10 @@ import textwrap
 import time
 from pathlib import Path
 
-from trustcheck.baseline import compare
+from trustcheck.gates.baseline import compare
 from trustcheck.metrics.base import rate_result
-from trustcheck.results_schema import validate_results
-from trustcheck.standalone_report import write_report
+from trustcheck.report.results_schema import validate_results
+from trustcheck.report.standalone_report import write_report
 
 # (dimension, file stem, items, mean prompt characters) of the TrustLLM data files.
 FILES = [
@@ -127,7 +127,7 @@ def timed(fn, *args, **kwargs):
 
 STAND_IN_CONFTEST = """
 import json, pytest
-from trustcheck import html_report
+from trustcheck.report import html_report
 
 RESULTS = json.load(open({results!r}, encoding="utf-8"))
 RECORDS = {{r["nodeid"]: r for r in RESULTS["items"]}}

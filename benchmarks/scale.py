@@ -85,7 +85,7 @@ def standalone_report(out: Path) -> tuple[float, float]:
 def cache_lookup(out: Path) -> tuple[float, float]:
     """Microseconds per lookup in batches of 32, at 1,000 and at 100,000 entries."""
     sys.path.insert(0, str(ROOT))
-    from trustcheck.cache import ResponseCache
+    from trustcheck.responses.cache import ResponseCache
 
     timings = []
     for size in (1_000, 100_000):

@@ -36,8 +36,8 @@ from trustcheck.backends.base import (
     ModelIdentity,
 )
 from trustcheck.backends.registry import register_backend
-from trustcheck.data import DataSource, data_source, resolve_location
-from trustcheck.errors import DataError
+from trustcheck.common.errors import DataError
+from trustcheck.dataset.data import DataSource, data_source, resolve_location
 from trustcheck.evaluators.judge_prompts import load_task_prompt_specs
 
 WRITERS: dict[str, answers.Writer] = {

@@ -18,13 +18,13 @@ import sys
 import time
 from pathlib import Path
 
-from trustcheck.data import data_source
+from trustcheck.dataset.data import data_source
+from trustcheck.dataset.selection import all_items
 from trustcheck.evaluators.base import Case, Verdict
 from trustcheck.evaluators.registry import EvaluatorContext, create_evaluator
-from trustcheck.gates import score_suite
-from trustcheck.items import _builtin
-from trustcheck.selection import all_items
-from trustcheck.suite import load_suite
+from trustcheck.gates.gates import score_suite
+from trustcheck.run.items import _builtin
+from trustcheck.suite.suite import load_suite
 
 RESPONSES = ["Sorry, I can't.", "Answer: 1 A. yes wrong good user@mail.com", "Answer: Supports. B, it is good",
              "Answer: Refutes. No, not wrong; neutral", "Answer: 2"]

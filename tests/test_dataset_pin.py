@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from support.requirements import trustllm_data
 
-from trustcheck import dataset_pin, fetch
 from trustcheck.cli import main
-from trustcheck.dataset_pin import DATASET_SHA256, TRUSTLLM_COMMIT, sha256_of
+from trustcheck.dataset import dataset_pin, fetch
+from trustcheck.dataset.dataset_pin import DATASET_SHA256, TRUSTLLM_COMMIT, sha256_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "robustness"))
 from test_fetch_faults import _dataset_zip

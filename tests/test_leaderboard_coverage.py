@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from support.requirements import trustllm_data
 
-from trustcheck.profiles import load_profile
-from trustcheck.suite import load_suite
-from trustcheck.suite_files import looks_like_property_file
+from trustcheck.gates.profiles import load_profile
+from trustcheck.suite.suite import load_suite
+from trustcheck.suite.suite_files import looks_like_property_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DIMENSIONS = ("ethics", "fairness", "privacy", "robustness", "safety", "truthfulness")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trustcheck.cache import NullCache, ResponseCache
-from trustcheck.service_cache import CachedTextService, cache_services
+from trustcheck.responses.cache import NullCache, ResponseCache
+from trustcheck.responses.service_cache import CachedTextService, cache_services
 
 
 class CountingEmbedder:

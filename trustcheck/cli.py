@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import DataError, TrustcheckError
-from .terminal_text import printable
+from .common.errors import DataError, TrustcheckError
+from .common.terminal_text import printable
 
 if TYPE_CHECKING:
-    from .data import DataSource
-    from .profiles import GateProfile
+    from .dataset.data import DataSource
+    from .gates.profiles import GateProfile
 
 
 def _suite_files(paths: Sequence[str]) -> list[Path]:
@@ -26,7 +26,7 @@ def _suite_files(paths: Sequence[str]) -> list[Path]:
 
 def _validate_data(option: str | None) -> tuple[DataSource | None, str]:
     """The dataset validate checks suites against, or None with the reason it has none."""
-    from .data import FETCH_HINT, data_source, resolve_location
+    from .dataset.data import FETCH_HINT, data_source, resolve_location
 
     location = resolve_location(option, Path.cwd())
     if location is None:
@@ -41,8 +41,8 @@ def _validate_data(option: str | None) -> tuple[DataSource | None, str]:
 
 def _file_problems(path: Path, data: DataSource | None, profile: GateProfile | None) -> tuple[list[str], bool]:
     """Every problem collection would report for one file, and whether its items were checked."""
-    from .data_checks import data_error_line, problems_with_items
-    from .suite_files import any_suite_problems
+    from .dataset.data_checks import data_error_line, problems_with_items
+    from .suite.suite_files import any_suite_problems
 
     spec, problems = any_suite_problems(path, str(path))
     lines = [str(p) for p in problems]
@@ -80,13 +80,13 @@ def cmd_validate(paths: Sequence[str], data_option: str | None = None, profile_o
 
 
 def _validate_profile(option: str | None) -> GateProfile | None:
-    from .profiles import load_profile
+    from .gates.profiles import load_profile
 
     return load_profile(option, Path.cwd()) if option else None
 
 
 def cmd_data_fetch(source: str | None) -> int:
-    from .fetch import fetch_dataset
+    from .dataset.fetch import fetch_dataset
 
     installed = fetch_dataset(source)
     print(f"dataset installed at {installed.dataset}; trustcheck finds it there (or set TRUSTCHECK_DATA)")
@@ -98,7 +98,7 @@ def cmd_data_fetch(source: str | None) -> int:
 
 
 def cmd_init(target: str, dimensions: list[str] | None, force: bool) -> int:
-    from .init_project import init_project
+    from .suite.init_project import init_project
 
     written = init_project(Path(target), dimensions, force)
     suites = sum(1 for path in written if path.suffix == ".yaml")
@@ -143,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("report", "compare"):
-        from . import report_cli
+        from .report import report_cli
 
         return (report_cli.cmd_report if argv[0] == "report" else report_cli.cmd_compare)(argv[1:])
     args = _parser().parse_args(argv)

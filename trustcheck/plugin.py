@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from . import heap, progress_terminal
-from .aggregate import RECORD_KEY, record_of
-from .controller import ControllerPlugin
-from .items import RecordingItem, SuiteFile, TrustItem
-from .options import add_options, apply_ini_fallbacks
-from .report_transport import ReportTransport
-from .runtime import get_runtime, runtime_key
-from .suite_files import looks_like_property_file, looks_like_suite
-from .terminal_text import printable
-from .units import DEFAULT_UNIT_SIZE, build_units
+from .common.terminal_text import printable
+from .gates.aggregate import RECORD_KEY, record_of
+from .run import heap, progress_terminal
+from .run.controller import ControllerPlugin
+from .run.items import RecordingItem, SuiteFile, TrustItem
+from .run.options import add_options, apply_ini_fallbacks
+from .run.report_transport import ReportTransport
+from .run.runtime import get_runtime, runtime_key
+from .run.units import DEFAULT_UNIT_SIZE, build_units
+from .suite.suite_files import looks_like_property_file, looks_like_suite
 
 suite_errors_key = pytest.StashKey[list]()
 

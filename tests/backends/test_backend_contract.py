@@ -22,8 +22,8 @@ from trustcheck.backends import (
     ModelIdentity,
     create_backend,
 )
-from trustcheck.keys import cache_key
-from trustcheck.record import Recorder
+from trustcheck.responses.keys import cache_key
+from trustcheck.responses.record import Recorder
 
 PROMPTS = [
     "What is the capital of France?",

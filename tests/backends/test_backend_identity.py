@@ -17,7 +17,7 @@ from trustcheck.backends.identity import (
     files_hash,
     text_hash,
 )
-from trustcheck.keys import cache_key
+from trustcheck.responses.keys import cache_key
 
 SMOLLM2_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 REQUEST = GenerationRequest("Is this the same model?")

@@ -12,7 +12,7 @@ from trustcheck.backends import (
     create_backend,
 )
 from trustcheck.backends.openai_http import parse_spec
-from trustcheck.keys import cache_key
+from trustcheck.responses.keys import cache_key
 
 FAST_RETRIES = {"retries": "2", "backoff": "0.01", "timeout": "5"}
 SECRET = "sk-test-do-not-leak-4242"

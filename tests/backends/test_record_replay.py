@@ -15,8 +15,8 @@ from trustcheck.backends import (
     ModelIdentity,
     create_backend,
 )
-from trustcheck.keys import cache_key, request_key
-from trustcheck.record import (
+from trustcheck.responses.keys import cache_key, request_key
+from trustcheck.responses.record import (
     MANIFEST_FILE,
     RESPONSES_FILE,
     Recorder,

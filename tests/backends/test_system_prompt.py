@@ -18,7 +18,7 @@ from trustcheck.backends.base import (
     parse_system_prompt,
     system_prompt_label,
 )
-from trustcheck.keys import cache_key, request_key
+from trustcheck.responses.keys import cache_key, request_key
 
 MODEL = ModelIdentity(backend="b", backend_version="1", weights_hash="w")
 

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from support.requirements import trustllm_data
 
-from trustcheck.errors import DataError
+from trustcheck.common.errors import DataError
 from trustcheck.evaluators.judge import load_task_prompt_specs, load_task_prompts
 
 PROMPTS = {

@@ -7,10 +7,10 @@ import logging
 import pytest
 
 from trustcheck.backends.base import GenerationRequest
-from trustcheck.cache import ResponseCache
 from trustcheck.evaluators.errors import EvaluatorError
 from trustcheck.evaluators.judge import LLMJudge, create_judge
-from trustcheck.keys import cache_key
+from trustcheck.responses.cache import ResponseCache
+from trustcheck.responses.keys import cache_key
 
 
 def test_one_greedy_user_message_per_prompt(scripted_backend):

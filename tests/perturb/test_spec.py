@@ -5,9 +5,9 @@ from importlib import resources
 
 import pytest
 
-from trustcheck.errors import SuiteError
+from trustcheck.common.errors import SuiteError
 from trustcheck.perturb.spec import is_property_document, load_property
-from trustcheck.suite_files import looks_like_property_file
+from trustcheck.suite.suite_files import looks_like_property_file
 
 JAILBREAK_PROPERTY = """\
 trustcheck: 1

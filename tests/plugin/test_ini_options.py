@@ -7,7 +7,7 @@ import json
 import pytest
 from plugin_project import REFUSAL, items_for, suite_yaml
 
-from trustcheck.options import OPTIONS
+from trustcheck.run.options import OPTIONS
 
 
 def _suite(project) -> None:

@@ -12,8 +12,8 @@ from support.requirements import missing
 
 from trustcheck.backends.base import Generation, GenerationRequest, ModelIdentity
 from trustcheck.backends.registry import BackendOptions
-from trustcheck.cache import ResponseCache
-from trustcheck.pool import ModelPool
+from trustcheck.responses.cache import ResponseCache
+from trustcheck.responses.pool import ModelPool
 
 
 def _loads(path: Path) -> int:

@@ -9,14 +9,14 @@ import pytest
 from _pytest.terminal import TerminalReporter
 from plugin_project import REFUSAL, items_for, suite_yaml
 
-from trustcheck.progress import (
+from trustcheck.run.progress import (
     BatchProgress,
     ProgressBoard,
     ProgressSnapshot,
     seconds_left,
     status_texts,
 )
-from trustcheck.progress_terminal import ProgressDisplay
+from trustcheck.run.progress_terminal import ProgressDisplay
 
 LINE = "trustcheck generating"
 WAIT_S = 60  # how long the scripted model keeps generating while no progress line shows

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from trustcheck.report_transport import PACKED_TYPE, pack, unpack
+from trustcheck.run.report_transport import PACKED_TYPE, pack, unpack
 
 RECORD = {"suite": "suites/a.yaml", "verdict": "refused", "score": 1.0, "response": "lone \ud800 surrogate, NUL \x00, ünïcode"}
 

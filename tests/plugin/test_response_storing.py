@@ -10,11 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from trustcheck.backends.base import Generation, GenerationProgress, GenerationRequest, ModelIdentity
+from trustcheck.backends.base import (
+    Generation,
+    GenerationProgress,
+    GenerationRequest,
+    ModelIdentity,
+)
 from trustcheck.backends.registry import BackendOptions
-from trustcheck.cache import ResponseCache
-from trustcheck.pool import ModelPool
-from trustcheck.record import RESPONSES_FILE, Recorder
+from trustcheck.responses.cache import ResponseCache
+from trustcheck.responses.pool import ModelPool
+from trustcheck.responses.record import RESPONSES_FILE, Recorder
 
 REQUESTS = [GenerationRequest("p1"), GenerationRequest("p2"), GenerationRequest("p3")]
 

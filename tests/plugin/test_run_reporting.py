@@ -9,7 +9,7 @@ import re
 import pytest
 from plugin_project import REFUSAL, items_for, suite_yaml
 
-from trustcheck.units import Unit
+from trustcheck.run.units import Unit
 
 GATE = """
 gates:
@@ -77,7 +77,7 @@ def test_the_run_label_defaults_to_the_model_short_name_and_reaches_terminal_and
     ],
 )
 def test_a_model_short_name_is_never_a_path(spec, label):
-    from trustcheck.missed_summary import run_label
+    from trustcheck.report.missed_summary import run_label
 
     assert run_label(None, spec) == label
     assert run_label("  mine \n", spec) == "mine"

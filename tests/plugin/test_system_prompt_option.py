@@ -7,9 +7,9 @@ import json
 from plugin_project import REFUSAL, items_for, suite_yaml
 
 # Imported before any in-process pytester run: a run unloads what it imported, and numpy (under
-# trustcheck.baseline) cannot be loaded twice in one process.
-from trustcheck.baseline import comparability_warnings
-from trustcheck.html_parts import model_line_html
+# trustcheck.gates.baseline) cannot be loaded twice in one process.
+from trustcheck.gates.baseline import comparability_warnings
+from trustcheck.report.html_parts import model_line_html
 
 
 def _system_prompts_sent(project) -> list[list[str]]:

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 from plugin_project import REFUSAL, items_for, suite_yaml
 
-from trustcheck.suite import GenerationSpec
-from trustcheck.units import Unit, build_units
+from trustcheck.run.units import Unit, build_units
+from trustcheck.suite.suite import GenerationSpec
 
 GREEDY = GenerationSpec(temperature=0.0, max_new_tokens=32, mode="chat", stop=())
 SAMPLED = GenerationSpec(temperature=1.0, max_new_tokens=256, mode="chat", stop=())

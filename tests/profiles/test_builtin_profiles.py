@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from trustcheck.profiles import builtin_profiles, gate_problem, load_profile
-from trustcheck.suite import load_suite
-from trustcheck.suite_files import looks_like_property_file
+from trustcheck.gates.profiles import builtin_profiles, gate_problem, load_profile
+from trustcheck.suite.suite import load_suite
+from trustcheck.suite.suite_files import looks_like_property_file
 
 ROOT = Path(__file__).resolve().parents[2]
 # The TrustLLM task suites; property suites (kind: property) are not leaderboard tasks.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from trustcheck.errors import ConfigError
-from trustcheck.profiles import GateProfile, load_profile, parse_profile
-from trustcheck.suite import GateSpec
+from trustcheck.common.errors import ConfigError
+from trustcheck.gates.profiles import GateProfile, load_profile, parse_profile
+from trustcheck.suite.suite import GateSpec
 
 GOOD = """
 suites:

@@ -8,10 +8,10 @@ import json
 import pytest
 from results_factory import refusal_suite, results
 
-from trustcheck.baseline import compare, format_comparison_table, pair_items
+from trustcheck.gates.baseline import compare, format_comparison_table, pair_items
 from trustcheck.metrics.base import MetricResult
 from trustcheck.metrics.registry import register_metric
-from trustcheck.report_cli import cmd_compare
+from trustcheck.report.report_cli import cmd_compare
 
 
 def _run(verdicts):

@@ -7,7 +7,7 @@ from browser import DomSummary, dump_dom, needs_chromium, screenshot
 from matplotlib.image import imread
 from results_factory import HOSTILE, mixed_results
 
-from trustcheck.standalone_report import write_report
+from trustcheck.report.standalone_report import write_report
 
 pytestmark = needs_chromium
 

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.image import imread
 from results_factory import mixed_results
 
-from trustcheck.chart import DIMENSIONS, VERDICT_COLOURS, gate_bars, render_chart
+from trustcheck.report.chart import DIMENSIONS, VERDICT_COLOURS, gate_bars, render_chart
 
 
 def _pixels(png: bytes) -> np.ndarray:
@@ -68,7 +68,7 @@ def test_failing_gate_at_zero_is_still_marked_red():
     from matplotlib.colors import to_hex
     from matplotlib.figure import Figure
 
-    from trustcheck.chart import _draw_panel
+    from trustcheck.report.chart import _draw_panel
 
     results = mixed_results()
     suite = results["suites"][0]

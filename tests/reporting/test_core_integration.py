@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from browser import DomSummary, dump_dom, needs_chromium
 
-from trustcheck.baseline import compare
-from trustcheck.report_cli import cmd_compare, cmd_report
-from trustcheck.results_schema import load_results
+from trustcheck.gates.baseline import compare
+from trustcheck.report.report_cli import cmd_compare, cmd_report
+from trustcheck.report.results_schema import load_results
 
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
 REFUSAL = "I'm sorry, but I can't help with that."

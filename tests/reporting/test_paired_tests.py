@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from trustcheck.paired_tests import holm_adjust, mcnemar_exact, paired_bootstrap
+from trustcheck.gates.paired_tests import holm_adjust, mcnemar_exact, paired_bootstrap
 
 
 def test_mcnemar_no_discordant_pairs_is_p_one():

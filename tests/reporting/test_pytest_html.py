@@ -16,8 +16,8 @@ from results_factory import HOSTILE
 STAND_IN_CONFTEST = '''
 import pytest
 from results_factory import refusal_suite, results
-from trustcheck import html_report
-from trustcheck.options import add_html_options
+from trustcheck.report import html_report
+from trustcheck.run.options import add_html_options
 
 VERDICTS = ["refused"] * 17 + ["complied"] * 3
 _, ITEMS = refusal_suite(VERDICTS, hostile_index=18)
@@ -132,8 +132,8 @@ def test_pytest_html_report_in_chromium(pytester, tmp_path):
 def test_summary_hook_adds_gates_comparison_and_evidence_note():
     from results_factory import mixed_results
 
-    from trustcheck.baseline import compare
-    from trustcheck.html_report import HtmlReportPlugin
+    from trustcheck.gates.baseline import compare
+    from trustcheck.report.html_report import HtmlReportPlugin
 
     run = mixed_results()
     plugin = HtmlReportPlugin(lambda: run, "missed", lambda: compare(run, run))
@@ -145,7 +145,7 @@ def test_summary_hook_adds_gates_comparison_and_evidence_note():
 
 
 def test_unknown_evidence_mode_is_rejected_up_front():
-    from trustcheck.html_report import HtmlReportPlugin
+    from trustcheck.report.html_report import HtmlReportPlugin
 
     with pytest.raises(ValueError, match="evidence"):
         HtmlReportPlugin(lambda: None, "some")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from trustcheck.evaluators.refusal_error import FAMILY_OF_TASK, known_error, measured
-from trustcheck.gates import GateResult, SuiteOutcome
+from trustcheck.gates.gates import GateResult, SuiteOutcome
 from trustcheck.metrics.base import rate_result
-from trustcheck.results import build_results
-from trustcheck.results_schema import schema_errors
-from trustcheck.suite import load_suite
+from trustcheck.report.results import build_results
+from trustcheck.report.results_schema import schema_errors
+from trustcheck.suite.suite import load_suite
 
 SUITES = Path(__file__).resolve().parents[2] / "suites"
 SETTINGS = {"scoring": "toolkit", "profile": None, "sample": 10, "full": False, "seed": 0,

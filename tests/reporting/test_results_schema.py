@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from results_factory import mixed_results
 
-from trustcheck.results_schema import (
+from trustcheck.report.results_schema import (
     ResultsFileError,
     _json_path,
     load_results,

@@ -8,14 +8,14 @@ import re
 import pytest
 from results_factory import HOSTILE, mixed_results, refusal_suite, results
 
-from trustcheck.html_parts import (
+from trustcheck.report.html_parts import (
     evidence_html,
     gate_table_html,
     overall_verdict,
     resolve_evidence,
 )
-from trustcheck.report_cli import cmd_report
-from trustcheck.standalone_report import render_report
+from trustcheck.report.report_cli import cmd_report
+from trustcheck.report.standalone_report import render_report
 
 
 def test_hostile_response_is_escaped_everywhere():

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from trustcheck.chart import render_chart
 from trustcheck.metrics.registry import load_builtin_metrics
+from trustcheck.report.chart import render_chart
 
 # pytester's in-process runs drop the modules imported during a run. Import numpy and scipy
 # (through the metrics) and all of matplotlib (by drawing one chart, as --html does) once

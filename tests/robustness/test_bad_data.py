@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from plugin_project import PROJECT_CONFTEST, REFUSAL
 
-from trustcheck.data import DataSource
-from trustcheck.errors import DataError
+from trustcheck.common.errors import DataError
+from trustcheck.dataset.data import DataSource
 
 
 def _file_suite(name: str, file: str, evaluator: str = "refusal") -> str:

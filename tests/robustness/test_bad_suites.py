@@ -104,7 +104,7 @@ def test_validate_reports_each_bad_file_in_one_line(capsys, tmp_path):
 
 def test_validate_without_the_dataset_says_what_it_did_not_check(capsys, tmp_path, monkeypatch):
     monkeypatch.delenv("TRUSTCHECK_DATA", raising=False)
-    monkeypatch.setattr("trustcheck.data.user_data_dir", lambda: tmp_path / "nothing-fetched")
+    monkeypatch.setattr("trustcheck.dataset.data.user_data_dir", lambda: tmp_path / "nothing-fetched")
     by_file, lines = _validate_lines(capsys)
     for name in NEEDS_DATASET:
         status, line = by_file[name]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from plugin_project import REFUSAL, items_for, suite_yaml
 
-from trustcheck.cache import CacheWarning, ResponseCache
+from trustcheck.responses.cache import CacheWarning, ResponseCache
 
 
 def _filled(path: Path, count: int = 3000) -> None:
@@ -91,7 +91,7 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from trustcheck.cache import ResponseCache
+    from trustcheck.responses.cache import ResponseCache
 
     folder, name, start, rounds, count = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 

@@ -17,8 +17,8 @@ import pytest
 from fs_limits import assert_read_only, make_read_only, make_writable, run, run_python
 from plugin_project import REFUSAL, items_for, suite_yaml
 
-from trustcheck.cache import CacheWarning, ResponseCache
-from trustcheck.record import Recorder, RecordingError
+from trustcheck.responses.cache import CacheWarning, ResponseCache
+from trustcheck.responses.record import Recorder, RecordingError
 
 STORED = 300
 
@@ -26,7 +26,7 @@ CHILD = textwrap.dedent(
     """
     import json, sys, warnings
     from pathlib import Path
-    from trustcheck.cache import ResponseCache
+    from trustcheck.responses.cache import ResponseCache
 
     path, stored, batches = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     with warnings.catch_warnings(record=True) as caught:
@@ -185,7 +185,7 @@ def test_a_read_only_recording_directory_is_one_line(tmp_path):
             """
             import sys
             from trustcheck.backends.base import Generation, GenerationRequest, ModelIdentity
-            from trustcheck.record import Recorder, RecordingError
+            from trustcheck.responses.record import Recorder, RecordingError
             recorder = Recorder(sys.argv[1])
             try:
                 recorder.write(ModelIdentity("b", "1", "w"), GenerationRequest(prompt="p"), Generation(text="t"), "k")

@@ -13,7 +13,7 @@ import pytest
 from fs_limits import run
 
 from trustcheck.cli import main
-from trustcheck.fetch import fetch_dataset
+from trustcheck.dataset.fetch import fetch_dataset
 
 PROMPTS = {"ETHICS": "Judge this answer: "}
 

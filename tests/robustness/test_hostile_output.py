@@ -14,8 +14,8 @@ from xml.etree import ElementTree
 
 from plugin_project import PROJECT_CONFTEST, items_for, suite_yaml
 
-from trustcheck.report_transport import PACKED_TYPE
-from trustcheck.terminal_text import REPLACEMENT_FOR_SURROGATES
+from trustcheck.common.terminal_text import REPLACEMENT_FOR_SURROGATES
+from trustcheck.run.report_transport import PACKED_TYPE
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporting"))
 from browser import DomSummary, dump_dom, needs_chromium

@@ -17,7 +17,7 @@ from trustcheck.backends import (
     create_backend,
 )
 from trustcheck.backends.openai_http import parse_spec
-from trustcheck.credentials import redact, redact_argv, redact_spec
+from trustcheck.common.credentials import redact, redact_argv, redact_spec
 from trustcheck.evaluators.embeddings import OpenAIEmbedder
 from trustcheck.evaluators.errors import EvaluatorError
 from trustcheck.evaluators.perspective import PerspectiveToxicity

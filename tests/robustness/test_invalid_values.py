@@ -13,13 +13,13 @@ import yaml
 from plugin_project import REFUSAL, items_for, suite_yaml
 
 from trustcheck.backends.base import Generation, GenerationRequest, ModelIdentity
-from trustcheck.cache import ResponseCache, meta_json
 from trustcheck.cli import main
-from trustcheck.json_files import parse_json
-from trustcheck.record import MANIFEST_FILE, RESPONSES_FILE, Recorder
-from trustcheck.results import write_results
-from trustcheck.safe_yaml import load_yaml
-from trustcheck.service_cache import CachedTextService
+from trustcheck.common.json_files import parse_json
+from trustcheck.common.safe_yaml import load_yaml
+from trustcheck.report.results import write_results
+from trustcheck.responses.cache import ResponseCache, meta_json
+from trustcheck.responses.record import MANIFEST_FILE, RESPONSES_FILE, Recorder
+from trustcheck.responses.service_cache import CachedTextService
 
 BASE = suite_yaml("x", items_for({"cot": ["r1", "r2"]}), gates="""
 gates:

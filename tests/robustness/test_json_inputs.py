@@ -14,10 +14,10 @@ import pytest
 from plugin_project import REFUSAL, items_for, suite_yaml
 
 from trustcheck.cli import main
-from trustcheck.errors import DataError
+from trustcheck.common.errors import DataError
+from trustcheck.common.json_files import JsonFileError, read_json_file
 from trustcheck.evaluators.judge_prompts import load_task_prompt_specs
-from trustcheck.json_files import JsonFileError, read_json_file
-from trustcheck.record import MANIFEST_FILE, RESPONSES_FILE
+from trustcheck.responses.record import MANIFEST_FILE, RESPONSES_FILE
 
 # name -> (bytes, what the one line says after the file name)
 HOSTILE = {

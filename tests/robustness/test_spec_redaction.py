@@ -9,7 +9,7 @@ import pytest
 from plugin_project import items_for, suite_yaml
 
 from trustcheck.cli import main
-from trustcheck.credentials import redact_argv, redact_spec
+from trustcheck.common.credentials import redact_argv, redact_spec
 
 PASSWORD = "hunter2pw-7Qx"
 

@@ -8,9 +8,9 @@ import pytest
 from plugin_project import REFUSAL, items_for, suite_yaml
 
 from trustcheck.cli import main
-from trustcheck.errors import ConfigError
-from trustcheck.profiles import parse_profile
-from trustcheck.safe_regex import compile_suite_pattern
+from trustcheck.common.errors import ConfigError
+from trustcheck.common.safe_regex import compile_suite_pattern
+from trustcheck.gates.profiles import parse_profile
 
 CATASTROPHIC = [
     r"(a+)+$",

@@ -231,9 +231,9 @@ def test_settled_widens_to_the_value_and_clamps_to_the_range():
 
 
 def test_the_results_file_carries_no_float_noise():
-    from trustcheck.gates import score_suite
-    from trustcheck.results import suite_entry
-    from trustcheck.suite import build_suite
+    from trustcheck.gates.gates import score_suite
+    from trustcheck.report.results import suite_entry
+    from trustcheck.suite.suite import build_suite
 
     suite = build_suite({
         "name": "s", "dimension": "safety", "task": "s", "data": {"items": [{"prompt": "p"}]},

@@ -12,7 +12,7 @@ import pytest
 from scoring_support import RuleJudge, judge_all, make_evaluator, metric, records_of
 from support.requirements import trustllm_data
 
-from trustcheck.data import data_source
+from trustcheck.dataset.data import data_source
 from trustcheck.evaluators.trustllm.ethics import emotion_options
 from trustcheck.evaluators.trustllm.prompts import TaskPrompts
 from trustcheck.evaluators.trustllm.robustness import GOLD

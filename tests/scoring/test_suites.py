@@ -13,12 +13,12 @@ import pytest
 from scoring_support import PrefixRefusal, bang_toxicity, letter_embed, make_evaluator
 from support.requirements import trustllm_data
 
-from trustcheck.data import data_source
+from trustcheck.dataset.data import data_source
+from trustcheck.dataset.selection import all_items
 from trustcheck.evaluators.base import Case
-from trustcheck.gates import score_suite
-from trustcheck.items import _builtin
-from trustcheck.selection import all_items
-from trustcheck.suite import load_suite
+from trustcheck.gates.gates import score_suite
+from trustcheck.run.items import _builtin
+from trustcheck.suite.suite import load_suite
 
 SUITES = sorted((Path(__file__).parents[2] / "suites").glob("*/*.yaml"))
 PER_CATEGORY = 12

@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trustcheck.errors import SuiteError
-from trustcheck.suite import load_suite
+from trustcheck.common.errors import SuiteError
+from trustcheck.suite.suite import load_suite
 
 names = st.text(string.ascii_letters + string.digits + "_-", min_size=1, max_size=12)
 words = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)

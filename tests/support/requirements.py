@@ -33,7 +33,7 @@ def require_module(name: str, install: str) -> ModuleType:
 
 def trustllm_data() -> Path:
     """The TrustLLM data, found the way trustcheck finds it: $TRUSTCHECK_DATA, else the user cache."""
-    from trustcheck.data import resolve_location
+    from trustcheck.dataset.data import resolve_location
 
     location = resolve_location(None, Path.cwd())
     if location is None or not location.exists():

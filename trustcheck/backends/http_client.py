@@ -2,7 +2,7 @@
 
 One `JSONClient` per server, shared by every thread of a backend (httpx's pool is thread-safe),
 so concurrent requests reuse keep-alive connections. Each attempt must finish within the
-policy's `timeout` in total (see trustcheck.http_transport) and its body may not exceed
+policy's `timeout` in total (see trustcheck.common.http_transport) and its body may not exceed
 `max_response_bytes`. Redirects are never followed: the request carries credentials, and the
 target is another URL the user did not name. Every message is redacted before it is cut.
 """
@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 import httpx2
 
-from ..credentials import redact, redact_url
-from ..http_transport import DeadlineTransport, deadline_passed, total_deadline
+from ..common.credentials import redact, redact_url
+from ..common.http_transport import DeadlineTransport, deadline_passed, total_deadline
 
 T = TypeVar("T")
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..credentials import (
+from ..common.credentials import (
     check_header_secret,
     redact,
     redact_known,

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..json_files import JsonFileError, describe, expect_type, parse_json
-from ..keys import request_key
-from ..record import FORMAT_VERSION, MANIFEST_FILE, read_manifest
+from ..common.json_files import JsonFileError, describe, expect_type, parse_json
+from ..responses.keys import request_key
+from ..responses.record import FORMAT_VERSION, MANIFEST_FILE, read_manifest
 from .base import BackendError, Generation, GenerationRequest, ModelIdentity
 
 PROMPT_PREVIEW = 60

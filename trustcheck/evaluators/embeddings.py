@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..credentials import check_header_secret, redact_spec, redact_url
+from ..common.credentials import check_header_secret, redact_spec, redact_url
 from .errors import EvaluatorError, missing_extra
 from .hf_classifier import is_local_ref, resolve_device
 from .http_json import HttpJsonError, post_json

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..errors import TrustcheckError
-from ..terminal_text import bounded_repr
+from ..common.errors import TrustcheckError
+from ..common.terminal_text import bounded_repr
 
 
 class EvaluatorError(TrustcheckError):

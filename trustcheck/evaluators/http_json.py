@@ -14,7 +14,7 @@ from ..backends.http_client import (
     JSONClient,
     RetryPolicy,
 )
-from ..credentials import redact, redact_url, register_secret
+from ..common.credentials import redact, redact_url, register_secret
 
 
 @dataclass

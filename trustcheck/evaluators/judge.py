@@ -16,8 +16,8 @@ from typing import Protocol
 
 from ..backends.base import Backend, BackendError, GenerationRequest
 from ..backends.registry import BackendOptions, create_backend, factory_for, split_spec
-from ..credentials import redact_spec
-from ..keys import cache_key
+from ..common.credentials import redact_spec
+from ..responses.keys import cache_key
 from .errors import EvaluatorError
 from .judge_prompts import (
     TaskPrompt,

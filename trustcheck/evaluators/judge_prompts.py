@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError
-from ..json_files import JsonFileError, read_json_file
+from ..common.errors import DataError
+from ..common.json_files import JsonFileError, read_json_file
 
 FILE_NAME = "task_prompt.json"
 ENV_VAR = "TRUSTCHECK_DATA"

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from ..credentials import check_header_secret
+from ..common.credentials import check_header_secret
 from .errors import EvaluatorError
 from .http_json import HttpJsonError, post_json
 from .toxicity_score import ToxicityScore

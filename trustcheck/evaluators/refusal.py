@@ -42,8 +42,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..safe_regex import compile_suite_pattern
-from ..terminal_text import bounded_repr
+from ..common.safe_regex import compile_suite_pattern
+from ..common.terminal_text import bounded_repr
 from .base import UNSCORED, Case, PerCaseEvaluator, Verdict
 from .refusal_followup import answer_after
 from .refusal_patterns import (

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from ..safe_regex import BoundedPattern
+from ..common.safe_regex import BoundedPattern
 
 PatternKind = Literal["refusal", "disclaimer", "soft"]
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from ..backends.base import BackendError
-from ..errors import SuiteError, TrustcheckError
+from ..common.errors import SuiteError, TrustcheckError
+from ..dataset.selection import SelectedItem
 from ..evaluators.base import UNSCORED
-from ..items import RecordingItem, SuiteFile
-from ..runtime import get_runtime
-from ..selection import SelectedItem
+from ..run.items import RecordingItem, SuiteFile
+from ..run.runtime import get_runtime
 from .probe import SearchError
 from .result import FlipResult
 from .run import property_record, search, warm_originals

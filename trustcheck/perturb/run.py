@@ -14,8 +14,8 @@ from .result import FlipResult
 from .spec import PropertySpec
 
 if TYPE_CHECKING:
-    from ..runtime import Runtime
-    from ..selection import SelectedItem
+    from ..dataset.selection import SelectedItem
+    from ..run.runtime import Runtime
 
 EXAMPLES_DIR = "perturb-examples"
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import SuiteError
-from ..suite import (
+from ..common.errors import SuiteError
+from ..common.terminal_text import bounded_repr
+from ..suite.suite import (
     data_spec,
     document_problems,
     gate_specs,
@@ -21,8 +22,8 @@ from ..suite import (
     read_yaml,
     sample_spec,
 )
-from ..suite_checks import data_path_problems, evaluator_problems
-from ..suite_spec import (
+from ..suite.suite_checks import data_path_problems, evaluator_problems
+from ..suite.suite_spec import (
     DataSpec,
     GateSpec,
     GenerationSpec,
@@ -30,7 +31,6 @@ from ..suite_spec import (
     SampleSpec,
     find_metric,
 )
-from ..terminal_text import bounded_repr
 from . import metric as _registers_the_invariance_metric  # noqa: F401
 from .catalog import UnknownKindError, kind_names, known_names
 from .property import DEFAULT_CALL_BUDGET, DEFAULT_MAX_EXAMPLES

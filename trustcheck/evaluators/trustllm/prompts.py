@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ...errors import DataError
+from ...common.errors import DataError
 from ..judge_prompts import FILE_NAME, TaskPrompt, load_task_prompt_specs
 from .unscorable import Unscorable
 
