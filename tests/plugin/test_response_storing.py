@@ -44,8 +44,7 @@ class _HandingOver:
             self.generated.append(request.prompt)
             answers.append(Generation(text=f"answer to {request.prompt}", finish_reason="stop"))
             if progress is not None:
-                answer = answers[-1]
-                self.hand_over(lambda: progress.finish(index, 3, answer))
+                self.hand_over(lambda index=index, answer=answers[-1]: progress.finish(index, 3, answer))
         return answers
 
     def close(self) -> None:
