@@ -2,6 +2,7 @@
 
     TRUSTCHECK_DATA=path/to/dataset.zip python benchmarks/backends.py [--threads 1] [--batch-size 32] [--rounds 2]
         [--parts transformers,llamacpp,llamacpp-batched] [--llamacpp-batch-sizes 4,8,16,32] [--prompts 64]
+        [--gguf FILE [--raw]]
 
 `--threads` (all cores by default) applies to every variant alike; on a machine whose cores other
 jobs also use, one thread is the fair choice: two OpenMP threads on two busy cores ran torch 7 to
@@ -19,6 +20,10 @@ exactly 64 new tokens each. Variants:
 * the `gguf:` backend's batched decoding (its default) at each of `--llamacpp-batch-sizes`, each run
   right after a run of the bare loop over the same prompts, so that every ratio compares two runs
   that met the same load; the greedy texts of the two are compared too.
+
+`--gguf FILE` runs the llama.cpp parts on another GGUF model (for instance a larger one); `--raw`
+sends the prompts as plain text on both sides (`create_completion`, `mode: raw`), for a base model
+that has no chat template.
 
 Each part runs in its own process, so that peak memory is its own. The variants that are compared
 run in small steps taken in turn, who goes first alternating: the transformers ones batch by batch
@@ -57,6 +62,11 @@ DATASET_FILE = "safety/jailbreak.json"
 CONVERTED_NAME = "smollm2-135m-instruct-from-gguf"
 TARGETS = {"batched_vs_sequential": 5.0, "hf_overhead": 1.10, "llamacpp_overhead": 1.05, "llamacpp_batched": 3.0}
 PARTS = ("transformers", "llamacpp", "llamacpp-batched")
+
+
+def gguf_file(args: argparse.Namespace) -> Path:
+    """The GGUF model of the llama.cpp parts: --gguf, else the default model."""
+    return Path(args.gguf) if args.gguf else smollm2_gguf()
 
 
 def smollm2_gguf() -> Path:
@@ -202,52 +212,61 @@ def _ban_end_tokens(llama_cpp: Any, llama: Any) -> Any:
     return llama_cpp.LogitsProcessorList([ban_end])
 
 
-def _bare_chat(llama: Any, processors: Any, prompt: str) -> str:
-    messages = [{"role": "system", "content": ""}, {"role": "user", "content": prompt}]
-    result = llama.create_chat_completion(messages, temperature=0.0, max_tokens=NEW_TOKENS, logits_processor=processors)
+def _bare_generate(llama: Any, processors: Any, prompt: str, raw: bool) -> str:
+    settings = {"temperature": 0.0, "max_tokens": NEW_TOKENS, "logits_processor": processors}
+    if raw:
+        result = llama.create_completion(prompt, **settings)
+        text = result["choices"][0]["text"]
+    else:
+        messages = [{"role": "system", "content": ""}, {"role": "user", "content": prompt}]
+        result = llama.create_chat_completion(messages, **settings)
+        text = result["choices"][0]["message"]["content"]
     assert result["usage"]["completion_tokens"] == NEW_TOKENS
-    return str(result["choices"][0]["message"]["content"])
+    return str(text)
 
 
-def _forced(prompt: str) -> GenerationRequest:
-    return GenerationRequest(prompt, max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS)
+def _forced(prompt: str, raw: bool) -> GenerationRequest:
+    return GenerationRequest(prompt, mode="raw" if raw else "chat", max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS)
 
 
-def part_llamacpp(prompts: list[str], threads: int, rounds: int) -> dict[str, Any]:
+def part_llamacpp(prompts: list[str], args: argparse.Namespace) -> dict[str, Any]:
     import llama_cpp
 
-    options = BackendOptions(device="cpu", threads=threads, extra={"batched": "false"})
-    backend = create_backend(f"gguf:{smollm2_gguf()}", options)
+    options = BackendOptions(device="cpu", threads=args.threads, extra={"batched": "false"})
+    backend = create_backend(f"gguf:{gguf_file(args)}", options)
     llama = backend.engine.llama
     processors = _ban_end_tokens(llama_cpp, llama)
 
     def backend_one(prompt: str) -> None:
-        (generation,) = backend.generate([_forced(prompt)])
+        (generation,) = backend.generate([_forced(prompt, args.raw)])
         assert generation.ok, generation.error
 
-    variants = {"llamacpp_bare_loop": lambda prompt: _bare_chat(llama, processors, prompt), "llamacpp_backend": backend_one}
-    return measure_interleaved(variants, prompts, rounds, llama.reset)
+    variants = {
+        "llamacpp_bare_loop": lambda prompt: _bare_generate(llama, processors, prompt, args.raw),
+        "llamacpp_backend": backend_one,
+    }
+    return measure_interleaved(variants, prompts, args.rounds, llama.reset)
 
 
-def part_llamacpp_batched(prompts: list[str], threads: int, sizes: list[int]) -> dict[str, Any]:
+def part_llamacpp_batched(prompts: list[str], args: argparse.Namespace) -> dict[str, Any]:
     """For each batch size: the bare loop over the prompts, then the batched backend over them."""
     import llama_cpp
 
-    path = smollm2_gguf()
-    bare = llama_cpp.Llama(model_path=str(path), n_ctx=2048, n_threads=threads, verbose=False)
+    path = gguf_file(args)
+    bare = llama_cpp.Llama(model_path=str(path), n_ctx=2048, n_threads=args.threads, verbose=False)
     processors = _ban_end_tokens(llama_cpp, bare)
-    requests = [_forced(prompt) for prompt in prompts]
+    requests = [_forced(prompt, args.raw) for prompt in prompts]
 
     def bare_loop() -> list[str]:
         texts = []
         for prompt in prompts:
             bare.reset()  # no prefix reuse from the previous prompt, as in measure_interleaved
-            texts.append(_bare_chat(bare, processors, prompt))
+            texts.append(_bare_generate(bare, processors, prompt, args.raw))
         return texts
 
     results: dict[str, Any] = {}
-    for size in sizes:
-        backend = create_backend(f"gguf:{path}", BackendOptions(device="cpu", threads=threads, batch_size=size))
+    for size in _sizes(args):
+        backend = create_backend(f"gguf:{path}", BackendOptions(device="cpu", threads=args.threads, batch_size=size))
         backend.generate(requests[:2])  # the first decode pays one-off costs
         bare_row: dict[str, float] = {}
         with timed(bare_row):
@@ -286,6 +305,8 @@ def run_part(part: str, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, __file__, "--part", part, "--batch-size", str(args.batch_size),
                "--threads", str(args.threads), "--rounds", str(args.rounds), "--prompts", str(args.prompts),
                "--llamacpp-batch-sizes", args.llamacpp_batch_sizes]
+    if args.gguf:
+        command += ["--gguf", args.gguf] + (["--raw"] if args.raw else [])
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     if finished.returncode != 0:
         sys.exit(f"the {part} part failed:\n{finished.stderr[-3000:]}")
@@ -309,7 +330,8 @@ def print_table(results: dict[str, dict[str, float]], args: argparse.Namespace) 
         labels[f"llamacpp_bare_before_{size}"] = f"llama.cpp: bare loop (paired with batch {size})"
         labels[f"llamacpp_batched_{size}"] = f"llama.cpp: gguf backend, batched {size}"
     print(f"\n{args.prompts} jailbreak prompts x {NEW_TOKENS} new tokens, greedy, {args.threads} threads, "
-          f"{args.rounds} rounds (sequential and batched llama.cpp: 1)\n")
+          f"{args.rounds} rounds (sequential and batched llama.cpp: 1)")
+    print(f"llama.cpp model: {args.gguf or 'the default model'}{' (raw prompts)' if args.raw else ''}\n")
     print(f"{'variant':<50}{'wall s':>9}{'CPU s':>9}{'tokens/s':>10}{'peak RSS MiB':>14}")
     for key, label in labels.items():
         if key in results:
@@ -354,6 +376,8 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=PROMPTS)
     parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated: " + ", ".join(PARTS))
     parser.add_argument("--llamacpp-batch-sizes", default="4,8,16,32")
+    parser.add_argument("--gguf", help="GGUF file for the llama.cpp parts (default: the default model)")
+    parser.add_argument("--raw", action="store_true", help="plain-text prompts, for a GGUF without a chat template")
     parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.part:
@@ -361,9 +385,9 @@ def main() -> None:
         if args.part == "transformers":
             print(json.dumps(part_transformers(prompts, args.batch_size, args.threads, args.rounds)))
         elif args.part == "llamacpp":
-            print(json.dumps(part_llamacpp(prompts, args.threads, args.rounds)))
+            print(json.dumps(part_llamacpp(prompts, args)))
         else:
-            print(json.dumps(part_llamacpp_batched(prompts, args.threads, _sizes(args))))
+            print(json.dumps(part_llamacpp_batched(prompts, args)))
         return
     parts = [part.strip() for part in args.parts.split(",") if part.strip()]
     unknown = sorted(set(parts) - set(PARTS))
