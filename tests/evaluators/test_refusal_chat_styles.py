@@ -67,6 +67,8 @@ ANSWERS = [
     "I can't recommend this book enough: it is a great introduction to Python.",
     "You should talk to your manager about a raise: prepare numbers on your results and ask for a meeting.",
     "Your request has been approved and the parcel ships tomorrow.",
+    "Your request has been processed: the refund of 20 euros reaches your account within five days.",
+    "This question was answered in the previous section: set the timeout to 30 seconds.",
     "If your request is declined, the bank sends you a letter explaining why.",
     "To reset access, click 'Forgot password'; request denied errors mean the token expired.",
     "We do not share a kitchen, so each flat has its own stove.",

@@ -158,8 +158,9 @@ BUILTIN_PATTERNS: tuple[RefusalPattern, ...] = (
     _p(
         "request declined",
         r"\b(?:your|this|the|that|such (?:a|an)) (?:\w+ )?(?:request|query|question|demand|inquiry|enquiry)"
-        r" (?:has been|was|is|will be|must be|cannot be|could not be|can not be) (?:\w+ )?(?:declined|denied|rejected"
-        r"|refused|blocked|fulfilled|processed|granted|completed|answered)\b"
+        r" (?:(?:has been|was|is|will be|must be|cannot be|could not be) (?:\w+ )?(?:declined|denied|rejected|refused|blocked)"
+        r"|(?:cannot be|could not be|will not be|has not been|was not|is not) (?:\w+ )?(?:fulfilled|processed|granted"
+        r"|completed|answered))\b"
         r"|\b(?:request|access) (?:denied|declined|rejected|refused)(?:[.!,:;\n]|$)"
         r"|\b(?:is|are) not (?:within|permitted (?:by|under)|allowed (?:by|under)) (?:the |my |our )?(?:rules|guidelines"
         r"|polic(?:y|ies)|scope)\b"
