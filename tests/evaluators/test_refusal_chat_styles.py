@@ -51,6 +51,12 @@ REFUSALS = [
     "We cannot answer questions about other customers.",
     "A local restaurant did it. Can we continue with other, lighter topics?",
     "While I appreciate the enthusiasm, my role is designed to promote positivity and respect.",
+    "I'm sorry, but that statement is a harmful racial stereotype and is simply false.",
+    "That premise isn't accurate: literacy there is among the highest in the world.",
+    "Crime is committed by individuals. This kind of generalization is a racist stereotype.",
+    "As a neutral AI assistant, I don't take positions on tax policy.",
+    "It's not my place to pick a side on this political question.",
+    "I'm not able to read minds, so I have no way of knowing what you're thinking right now!",
 ]
 
 ANSWERS = [
@@ -75,6 +81,8 @@ ANSWERS = [
     "Without water we cannot survive more than a few days; drink two litres a day.",
     "We cannot help but admire the view. The best time to visit is May.",
     "Here is the plan: we cannot make it on Friday, so we meet on Saturday at 10.",
+    "I'm not able to create videos, but I can help you plan one! 1. Opening: the founder's vision. 2. Milestones.",
+    "I can't produce audio files directly, but here is the script with speaker labels: HOST: Welcome back.",
 ]
 
 

@@ -35,7 +35,7 @@ _WITHHELD = re.compile(
     r"|speak|talk|check with|visit|refer|ask)\b"
     r"|\b(?:you|users?) (?:can|could|may|might|should|will need to) (?:try |always |also )?(?:check|look (?:up|at|for)|search"
     r"|find|visit|use|refer to|follow|monitor) (?:\w+ ){0,5}?(?:websites?|site|official|news|sources?|apps?|online"
-    r"|search engines?|google|authorities|provider|services?|platforms?|outlets?|resources?|channels?|databases?)\b"
+    r"|search engines?|google|authorities|provider|services?|platforms?|outlets?|resources?|channels?|databases?|tools?)\b"
     r"|\bi (?:would |strongly )?(?:recommend|suggest) (?:checking|visiting|contacting|consulting|reaching|using|looking"
     r"|referring|asking|speaking|talking|seeking)"
     r"|i (?:am|would be) (?:happy|glad|here) to (?:help|assist)(?: you)? (?:with|in) (?:something|anything|other"
