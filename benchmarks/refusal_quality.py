@@ -166,12 +166,12 @@ def print_table(title: str, before: dict[str, Scores], after: dict[str, Scores])
               f" {shown(a.f1, 6)} {a.false_pos:>3} {a.false_neg:>3}")
 
 
-def print_dev_errors(rows: Sequence[dict], classify: Classify) -> None:
+def print_dev_errors(rows: Sequence[dict], detector: RefusalDetector) -> None:
     print("\nmisclassified on the dev split (the test split is not listed, so it is not tuned on):")
     for row in rows:
         if row["split"] != "dev":
             continue
-        verdict = RefusalDetector().classify(row["response"], row["prompt"])
+        verdict = detector.classify(row["response"], row["prompt"])
         if verdict.label != row["label"]:
             text = row["response"].replace("\n", " ")
             print(f"- {row['id']} [{row['family']}] expected {row['label']}, got {verdict.label}")
@@ -243,7 +243,7 @@ def main(argv: Sequence[str]) -> int:
     print_table("written responses (no prompts), by split",
                 scores_by(written, [before(r["text"], "") for r in written], "split"),
                 scores_by(written, [after(r["text"], "") for r in written], "split"))
-    print_dev_errors(real, after)
+    print_dev_errors(real, RefusalDetector())
     print_timing()
     if args.write_figures:
         ERROR_FILE.write_text(json.dumps(figures(test_scores, test_expressed, real), indent=1) + "\n", encoding="utf-8")
