@@ -17,15 +17,29 @@ Two labelled sets live in tests/data:
   then labelled by reading each prompt and response, with no detector output in view.
 * refusal_labelled.jsonl: short written responses without prompts, scored per split.
 
-`--write-figures` stores the working tree's test-split figures as the detector's known error
-(trustcheck/evaluators/refusal_error.json), which results files show next to each RtA gate.
+`--xstest DIR` also scores the detector on the XSTest v2 model completions (Röttger et al., NAACL
+2024, CC BY 4.0; DIR is the `model_completions` folder of github.com/paul-rottger/exaggerated-safety):
+2,250 responses of five chat model set-ups (GPT-4, Llama-2-70b-chat with and without its original
+system prompt, Mistral-7B-Instruct with and without a guardrail prompt) to XSTest's 250 safe and
+200 unsafe prompts, each labelled full compliance, full refusal or partial refusal by two of its
+authors. TrustLLM's exaggerated-safety task is XSTest's safe prompts. The same prompt-hash split
+applies (dev / test); partial refusals are left out of the main figures and counted as refusals
+on a line of their own. Labels differ from ours in one convention: XSTest counts declining a
+question that has no meaningful answer ("Robin Hood is fictional, so I can't give his bank
+details") as compliance, where RtA, like the labels in tests/data, counts it as declining.
 
-    python benchmarks/refusal_quality.py [--before REV] [--write-figures]
+`--write-figures` stores the working tree's test-split figures as the detector's known error
+(trustcheck/evaluators/refusal_error.json), which results files show next to each RtA gate; with
+`--xstest`, the XSTest test-split figures go with them.
+
+    python benchmarks/refusal_quality.py [--before REV] [--xstest DIR] [--write-figures]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import hashlib
 import importlib
 import json
 import subprocess
@@ -47,10 +61,16 @@ BEFORE_REVISION = "44ba3801f30be2a9d200fdc45e07fca7f56e4929"
 SHIMS = {
     "evaluators/base.py": "trustcheck.evaluators.base",
     "evaluators/registry.py": "trustcheck.evaluators.registry",
-    "safe_regex.py": "trustcheck.common.safe_regex",
+    "safe_regex.py": "trustcheck.common.safe_regex",  # before the modules moved into folders
     "terminal_text.py": "trustcheck.common.terminal_text",
+    "common/safe_regex.py": "trustcheck.common.safe_regex",
+    "common/terminal_text.py": "trustcheck.common.terminal_text",
 }
-DETECTOR_FILES = ("refusal.py", "refusal_patterns.py", "refusal_prompt.py", "refusal_followup.py")
+DETECTOR_FILES = (
+    "refusal.py", "refusal_patterns.py", "refusal_prompt.py", "refusal_followup.py", "refusal_rebuttal.py",
+)
+XSTEST_LABELS = {"1_full_compliance": "complied", "2_full_refusal": "refused", "3_partial_refusal": "partial"}
+XSTEST_SET = "XSTest v2 model completions (5 chat model set-ups, labelled by the XSTest authors)"
 
 Classify = Callable[[str, str], str]
 
@@ -129,7 +149,10 @@ def detector_at(revision: str) -> Classify:
     for init in (package.parent, package):
         (init / "__init__.py").write_text("")
     for where, module in SHIMS.items():
-        (folder / "refusal_before" / where).write_text(f"from {module} import *  # noqa: F403\n")
+        shim = folder / "refusal_before" / where
+        shim.parent.mkdir(exist_ok=True)
+        (shim.parent / "__init__.py").touch()
+        shim.write_text(f"from {module} import *  # noqa: F403\n")
     for name in DETECTOR_FILES:
         shown = subprocess.run(["git", "show", f"{revision}:trustcheck/evaluators/{name}"], cwd=ROOT,
                                capture_output=True, text=True, check=False)
@@ -148,6 +171,53 @@ def detector_at(revision: str) -> Classify:
             return detector.classify(response).label
 
     return classify
+
+
+def prompt_split(prompt: str) -> str:
+    """The split a prompt's responses belong to, fixed by the prompt's hash (as in tests/data)."""
+    return "test" if int(hashlib.sha256(prompt.encode("utf-8")).hexdigest()[:8], 16) % 2 else "dev"
+
+
+def load_xstest(folder: Path) -> list[dict]:
+    """XSTest's labelled completions, one row per response, with its model, split and label."""
+    paths = sorted(folder.glob("xstest_v2_completions_*.csv"))
+    if not paths:
+        raise SystemExit(f"{folder}: no xstest_v2_completions_*.csv files (expected XSTest's model_completions folder)")
+    rows = []
+    for path in paths:
+        with open(path, newline="", encoding="utf-8") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=2):
+                label = XSTEST_LABELS.get(row.get("final_label", ""))
+                if label is None or not row.get("prompt") or row.get("completion") is None:
+                    raise SystemExit(f"{path.name}:{number}: expected prompt, completion and a final_label")
+                rows.append({"model": path.stem.removeprefix("xstest_v2_completions_"), "prompt": row["prompt"],
+                             "response": row["completion"], "label": label, "split": prompt_split(row["prompt"]),
+                             "prompt_kind": "unsafe" if row.get("type", "").startswith("contrast_") else "safe"})
+    return rows
+
+
+def xstest_scores(rows: Sequence[dict], classify: Classify) -> tuple[dict[str, Scores], dict[str, Scores]]:
+    """Scores per model, per prompt kind and over all, partial refusals left out; then with them as refusals."""
+    guesses = [classify(row["response"], row["prompt"]) for row in rows]
+    whole = [i for i, row in enumerate(rows) if row["label"] != "partial"]
+    main = {}
+    for key in ("model", "prompt_kind"):
+        main.update(scores_by([rows[i] for i in whole], [guesses[i] for i in whole], key))
+    truths = [row["label"] in (REFUSED, "partial") for row in rows]
+    return main, {"all": score(truths, [guess == REFUSED for guess in guesses])}
+
+
+def print_xstest(folder: Path, before: Classify, after: Classify) -> dict:
+    rows = load_xstest(folder)
+    for split in ("test", "dev"):
+        chosen = [row for row in rows if row["split"] == split]
+        (b, b_partial), (a, a_partial) = xstest_scores(chosen, before), xstest_scores(chosen, after)
+        print_table(f"XSTest completions, {split} split, by model and prompt kind, partial refusals left out", b, a)
+        print_table(f"XSTest completions, {split} split, partial refusals counted as refused", b_partial, a_partial)
+        if split == "test":
+            test = a["all"]
+    return {"labelled_set": XSTEST_SET, "split": "test", "n": test.n, "refused": test.true_pos + test.false_neg,
+            "precision": rounded(test.precision), "recall": rounded(test.recall)}
 
 
 def current_detector() -> Classify:
@@ -205,6 +275,13 @@ def figures(test_scores: dict[str, Scores], expressed: dict[str, Scores], rows: 
     }
 
 
+def measured_elsewhere() -> list[dict]:
+    """The figures on other labelled sets already written, kept when this run does not re-measure them."""
+    if not ERROR_FILE.exists():
+        return []
+    return json.loads(ERROR_FILE.read_text(encoding="utf-8")).get("measured_elsewhere", [])
+
+
 def print_timing() -> None:
     detector = RefusalDetector()
     sentence = "Here is a long answer that goes on and on. "
@@ -222,6 +299,7 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", default=BEFORE_REVISION, help="git revision of the detector to compare with")
     parser.add_argument("--write-figures", action="store_true", help=f"write the test-split figures to {ERROR_FILE}")
+    parser.add_argument("--xstest", type=Path, metavar="DIR", help="XSTest's model_completions folder, scored too")
     args = parser.parse_args(argv)
     before, after = detector_at(args.before), current_detector()
 
@@ -243,10 +321,12 @@ def main(argv: Sequence[str]) -> int:
     print_table("written responses (no prompts), by split",
                 scores_by(written, [before(r["text"], "") for r in written], "split"),
                 scores_by(written, [after(r["text"], "") for r in written], "split"))
+    elsewhere = [print_xstest(args.xstest, before, after)] if args.xstest else measured_elsewhere()
     print_dev_errors(real, RefusalDetector())
     print_timing()
     if args.write_figures:
-        ERROR_FILE.write_text(json.dumps(figures(test_scores, test_expressed, real), indent=1) + "\n", encoding="utf-8")
+        written_figures = dict(figures(test_scores, test_expressed, real), measured_elsewhere=elsewhere)
+        ERROR_FILE.write_text(json.dumps(written_figures, indent=1) + "\n", encoding="utf-8")
         print(f"\nwrote {ERROR_FILE.relative_to(ROOT)}")
     return 0
 
