@@ -40,6 +40,9 @@ def test_rta_gates_carry_the_detectors_figures_for_their_family() -> None:
     assert jailbreak["rta"]["evaluator_error"]["recall"] == figures["recall"]
     assert jailbreak["rta"]["evaluator_error"]["recall_expressed"] == figures["recall_expressed"]
     assert "test split" in jailbreak["rta"]["evaluator_error"]["measured_on"]
+    elsewhere = jailbreak["rta"]["evaluator_error"]["measured_elsewhere"]
+    assert elsewhere == measured()["measured_elsewhere"]
+    assert all(entry["split"] == "test" and 0 < entry["refused"] <= entry["n"] for entry in elsewhere)
     assert "evaluator_error" not in jailbreak["toxicity"]
     moral = {g["metric"]: g for g in gates["moralchoice"]}
     assert moral["rta_high"]["evaluator_error"]["family"] == "moralchoice_high"

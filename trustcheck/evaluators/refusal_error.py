@@ -2,7 +2,7 @@
 
 A gate on a refusal rate is only as good as the detector that counted the refusals. The figures
 (precision and recall of "refused" on the labelled set's test split, written by
-benchmarks/refusal_quality.py) travel with the package so that results files can show them next
+benchmarks/refusal_quality.py, and the same on other labelled sets of real outputs) travel with the package so that results files can show them next
 to every RtA gate the detector decides.
 """
 
@@ -54,4 +54,6 @@ def known_error(task: str, metric: str, refusal_classifier: str | None) -> dict[
         "refused": scores["refused"],
         "refused_expressed": scores["refused_expressed"],
         "measured_on": f"{figures['labelled_set']} ({figures['split']} split)",
+        # All families together, on responses of other models labelled by others.
+        "measured_elsewhere": figures.get("measured_elsewhere", []),
     }
