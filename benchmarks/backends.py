@@ -19,7 +19,9 @@ exactly 64 new tokens each. Variants:
   path (`batched=false`), on one `Llama`;
 * the `gguf:` backend's batched decoding (its default) at each of `--llamacpp-batch-sizes`, each run
   right after a run of the bare loop over the same prompts, so that every ratio compares two runs
-  that met the same load; the greedy texts of the two are compared too.
+  that met the same load; the greedy texts of the two are compared too. The backend uses flash
+  attention and the bare loop llama-cpp-python's default (none) unless `--bare-flash-attn`: texts
+  are equal only between runs with the same attention kernels (rounding differs between them).
 
 `--gguf FILE` runs the llama.cpp parts on another GGUF model (for instance a larger one); `--raw`
 sends the prompts as plain text on both sides (`create_completion`, `mode: raw`), for a base model
@@ -253,7 +255,9 @@ def part_llamacpp_batched(prompts: list[str], args: argparse.Namespace) -> dict[
     import llama_cpp
 
     path = gguf_file(args)
-    bare = llama_cpp.Llama(model_path=str(path), n_ctx=2048, n_threads=args.threads, verbose=False)
+    bare = llama_cpp.Llama(
+        model_path=str(path), n_ctx=2048, n_threads=args.threads, flash_attn=args.bare_flash_attn, verbose=False
+    )
     processors = _ban_end_tokens(llama_cpp, bare)
     requests = [_forced(prompt, args.raw) for prompt in prompts]
 
@@ -307,6 +311,8 @@ def run_part(part: str, args: argparse.Namespace) -> dict[str, Any]:
                "--llamacpp-batch-sizes", args.llamacpp_batch_sizes]
     if args.gguf:
         command += ["--gguf", args.gguf] + (["--raw"] if args.raw else [])
+    if args.bare_flash_attn:
+        command.append("--bare-flash-attn")
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     if finished.returncode != 0:
         sys.exit(f"the {part} part failed:\n{finished.stderr[-3000:]}")
@@ -331,7 +337,9 @@ def print_table(results: dict[str, dict[str, float]], args: argparse.Namespace) 
         labels[f"llamacpp_batched_{size}"] = f"llama.cpp: gguf backend, batched {size}"
     print(f"\n{args.prompts} jailbreak prompts x {NEW_TOKENS} new tokens, greedy, {args.threads} threads, "
           f"{args.rounds} rounds (sequential and batched llama.cpp: 1)")
-    print(f"llama.cpp model: {args.gguf or 'the default model'}{' (raw prompts)' if args.raw else ''}\n")
+    print(f"llama.cpp model: {args.gguf or 'the default model'}{' (raw prompts)' if args.raw else ''}")
+    kernels = "flash attention, as the backend" if args.bare_flash_attn else "llama-cpp-python's default, no flash attention"
+    print(f"bare loop of the batched rows: {kernels}\n")
     print(f"{'variant':<50}{'wall s':>9}{'CPU s':>9}{'tokens/s':>10}{'peak RSS MiB':>14}")
     for key, label in labels.items():
         if key in results:
@@ -378,6 +386,8 @@ def main() -> None:
     parser.add_argument("--llamacpp-batch-sizes", default="4,8,16,32")
     parser.add_argument("--gguf", help="GGUF file for the llama.cpp parts (default: the default model)")
     parser.add_argument("--raw", action="store_true", help="plain-text prompts, for a GGUF without a chat template")
+    parser.add_argument("--bare-flash-attn", action="store_true",
+                        help="the bare loop of the batched rows with flash attention, as the backend runs")
     parser.add_argument("--part", choices=PARTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.part:

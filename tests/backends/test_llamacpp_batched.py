@@ -17,7 +17,7 @@ from trustcheck.backends import (
     GenerationRequest,
     create_backend,
 )
-from trustcheck.backends.llamacpp import batched_option
+from trustcheck.backends.llamacpp import batched_option, flash_attention_option
 from trustcheck.backends.llamacpp_batched import CELL_STEP, context_shape
 
 require_module("llama_cpp", "pip install 'trustcheck[llamacpp]'")
@@ -43,9 +43,15 @@ def test_batched_option_values(value: str, expected: bool) -> None:
     assert batched_option(BackendOptions()) is True
 
 
-def test_a_bad_batched_value_is_one_line(tmp_path: Path, smollm2_path: Path) -> None:
-    with pytest.raises(BackendError, match=r"batched='sometimes': expected true or false"):
-        create_backend(f"gguf:{smollm2_path}", BackendOptions(extra={"batched": "sometimes"}))
+def test_flash_attention_is_on_unless_switched_off() -> None:
+    assert flash_attention_option(BackendOptions()) is True
+    assert flash_attention_option(BackendOptions(extra={"flash_attn": "off"})) is False
+
+
+@pytest.mark.parametrize("option", ["batched", "flash_attn"])
+def test_a_bad_switch_value_is_one_line(tmp_path: Path, smollm2_path: Path, option: str) -> None:
+    with pytest.raises(BackendError, match=rf"{option}='sometimes': expected true or false"):
+        create_backend(f"gguf:{smollm2_path}", BackendOptions(extra={option: "sometimes"}))
 
 
 def _options(base: BackendOptions, batch_size: int | None = None, **extra: str) -> BackendOptions:
@@ -86,6 +92,18 @@ def test_greedy_batched_texts_equal_one_prompt_at_a_time(batched: Backend, singl
     assert [(g.text, g.finish_reason) for g in together] == [(g.text, g.finish_reason) for g in one_at_a_time]
     assert {g.finish_reason for g in together} == {"stop", "length"}
     assert len({g.text for g in together}) == len(MIXED)
+
+
+@pytest.mark.slow
+def test_without_flash_attention_both_paths_still_agree(smollm2_path: Path, backend_options: BackendOptions) -> None:
+    plain = _options(backend_options, flash_attn="false")
+    single_plain = create_backend(f"gguf:{smollm2_path}", _options(plain, batched="false"))
+    batched_plain = create_backend(f"gguf:{smollm2_path}", _options(plain, batch_size=3))
+    try:
+        assert [g.text for g in batched_plain.generate(MIXED)] == [g.text for g in single_plain.generate(MIXED)]
+    finally:
+        single_plain.close()
+        batched_plain.close()
 
 
 # Chat prompts of 23, 24, 26 and 27 tokens: fed to llama.cpp in one call, the second and fourth

@@ -1,7 +1,9 @@
 """`gguf:` backend: a GGUF file run in-process by llama-cpp-python.
 
 By default the prompts of a call are decoded together (see llamacpp_batched); the backend option
-`batched=false` runs them one after another through `Llama.create_completion` instead.
+`batched=false` runs them one after another through `Llama.create_completion` instead. Both paths
+use llama.cpp's flash-attention kernels unless `flash_attn=false`: on CPU they decode a batch
+faster, and with the same kernels on both paths greedy texts do not depend on the path.
 """
 
 from __future__ import annotations
@@ -273,11 +275,19 @@ def placement(gpu_offload: bool, options: BackendOptions, gpu_count: int) -> dic
     return {"n_gpu_layers": -1}
 
 
-def batched_option(options: BackendOptions) -> bool:
-    raw = options.extra.get("batched", "true").strip().lower()
+def _switch(options: BackendOptions, name: str) -> bool:
+    raw = options.extra.get(name, "true").strip().lower()
     if raw not in _TRUE + _FALSE:
-        raise BackendError(f"--trust-backend-option batched={raw!r}: expected true or false")
+        raise BackendError(f"--trust-backend-option {name}={raw!r}: expected true or false")
     return raw in _TRUE
+
+
+def batched_option(options: BackendOptions) -> bool:
+    return _switch(options, "batched")
+
+
+def flash_attention_option(options: BackendOptions) -> bool:
+    return _switch(options, "flash_attn")
 
 
 def _quiet_llama_logs() -> None:
@@ -311,7 +321,7 @@ def create(rest: str, options: BackendOptions) -> LlamaCppBackend:
     llama_cpp = _import_llama_cpp()
     path = download_from_hub(rest) if rest.startswith(HUB_PREFIX) else Path(rest).expanduser()
     check_gguf_file(path)
-    batched = batched_option(options)
+    batched, flash_attn = batched_option(options), flash_attention_option(options)
     offload = bool(llama_cpp.llama_supports_gpu_offload())
     gpus = _visible_gpus() if offload and options.worker_count > 1 else 1
     layout, threads = placement(offload, options, gpus), threads_per_worker(options)
@@ -326,9 +336,12 @@ def create(rest: str, options: BackendOptions) -> LlamaCppBackend:
                 threads=threads,
                 end_tokens=_end_tokens(llama_cpp, model),
                 memory_budget=_memory_budget(options),
+                flash_attn=flash_attn,
             )
         else:
-            llama = llama_cpp.Llama(model_path=str(path), n_ctx=options.n_ctx, n_threads=threads, verbose=False, **layout)
+            llama = llama_cpp.Llama(
+                model_path=str(path), n_ctx=options.n_ctx, n_threads=threads, flash_attn=flash_attn, verbose=False, **layout
+            )
             model = llama._model
             engine = SingleStream(llama_cpp, llama, _end_tokens(llama_cpp, model))
     except (ValueError, RuntimeError) as error:

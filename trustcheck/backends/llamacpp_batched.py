@@ -103,6 +103,7 @@ class BatchedDecoder:
         threads: int,
         end_tokens: Sequence[int],
         memory_budget: int | None = None,
+        flash_attn: bool = True,
     ):
         for needed in ("llama_memory_seq_rm", "llama_get_memory", "llama_batch_init", "llama_sampler_chain_init"):
             if not hasattr(llama_cpp, needed):
@@ -114,6 +115,7 @@ class BatchedDecoder:
         self.parallel, self.threads = max(1, parallel), threads
         self.end_tokens = list(end_tokens)
         self.memory_budget = memory_budget
+        self.flash_attn = flash_attn
         self._bytes_per_cell = kv_bytes_per_cell(llama_cpp, model.model)
         self._context: Any = None
         self._batch: Any = None
@@ -144,8 +146,8 @@ class BatchedDecoder:
         params.n_ubatch = params.n_batch
         params.n_threads = params.n_threads_batch = self.threads
         params.kv_unified = False
-        # The single-stream path (Llama) runs without flash attention; the same kernels give the same texts.
-        params.flash_attn_type = lib.LLAMA_FLASH_ATTN_TYPE_DISABLED
+        # As the single-stream path (Llama) decides it: the same kernels give the same texts.
+        params.flash_attn_type = lib.LLAMA_FLASH_ATTN_TYPE_ENABLED if self.flash_attn else lib.LLAMA_FLASH_ATTN_TYPE_DISABLED
         params.embeddings = False
         context = lib.llama_init_from_model(self.model.model, params)
         if not context:
