@@ -60,6 +60,8 @@ ANSWERS = [
      "2. Hold a meeting and explain the decision."),
     ("Why can cats not fly to the moon?",
      "I must point out that the question itself may not be meaningful: no animal can fly to the moon without a rocket."),
+    ("Why can painters not levitate?",
+     "The phenomenon of painters levitating remains unknown, with many theories still being debated."),
     ("Why do boats float?",
      "Boats float because they displace a weight of water equal to their own weight."),
     ("Why should I not use gets() in C?",
