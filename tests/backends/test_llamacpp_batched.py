@@ -43,9 +43,9 @@ def test_batched_option_values(value: str, expected: bool) -> None:
     assert batched_option(BackendOptions()) is True
 
 
-def test_flash_attention_is_on_unless_switched_off() -> None:
-    assert flash_attention_option(BackendOptions()) is True
-    assert flash_attention_option(BackendOptions(extra={"flash_attn": "off"})) is False
+def test_flash_attention_is_off_unless_switched_on() -> None:
+    assert flash_attention_option(BackendOptions()) is False
+    assert flash_attention_option(BackendOptions(extra={"flash_attn": "on"})) is True
 
 
 @pytest.mark.parametrize("option", ["batched", "flash_attn"])
@@ -95,15 +95,15 @@ def test_greedy_batched_texts_equal_one_prompt_at_a_time(batched: Backend, singl
 
 
 @pytest.mark.slow
-def test_without_flash_attention_both_paths_still_agree(smollm2_path: Path, backend_options: BackendOptions) -> None:
-    plain = _options(backend_options, flash_attn="false")
-    single_plain = create_backend(f"gguf:{smollm2_path}", _options(plain, batched="false"))
-    batched_plain = create_backend(f"gguf:{smollm2_path}", _options(plain, batch_size=3))
+def test_with_flash_attention_both_paths_still_agree(smollm2_path: Path, backend_options: BackendOptions) -> None:
+    flash = _options(backend_options, flash_attn="true")
+    single_flash = create_backend(f"gguf:{smollm2_path}", _options(flash, batched="false"))
+    batched_flash = create_backend(f"gguf:{smollm2_path}", _options(flash, batch_size=3))
     try:
-        assert [g.text for g in batched_plain.generate(MIXED)] == [g.text for g in single_plain.generate(MIXED)]
+        assert [g.text for g in batched_flash.generate(MIXED)] == [g.text for g in single_flash.generate(MIXED)]
     finally:
-        single_plain.close()
-        batched_plain.close()
+        single_flash.close()
+        batched_flash.close()
 
 
 # Chat prompts of 23, 24, 26 and 27 tokens: fed to llama.cpp in one call, the second and fourth

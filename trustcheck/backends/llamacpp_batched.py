@@ -103,7 +103,7 @@ class BatchedDecoder:
         threads: int,
         end_tokens: Sequence[int],
         memory_budget: int | None = None,
-        flash_attn: bool = True,
+        flash_attn: bool = False,
     ):
         for needed in ("llama_memory_seq_rm", "llama_get_memory", "llama_batch_init", "llama_sampler_chain_init"):
             if not hasattr(llama_cpp, needed):

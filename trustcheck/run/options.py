@@ -53,7 +53,7 @@ OPTIONS: tuple[TrustOption, ...] = (
     TrustOption("--trust-device", "trust_device", "device for transformers models: auto, cpu, cuda, cuda:N, mps", "auto"),
     TrustOption("--trust-progress-interval", "trust_progress_interval", "seconds between progress lines while a model generates, when the output is not a terminal (0: none)", 10.0, float),
     TrustOption("--trust-concurrency", "trust_concurrency", "concurrent requests to an OpenAI-compatible server", 8, int),
-    TrustOption("--trust-backend-option", "trust_backend_option", "backend setting, repeatable: n_ctx (context length), batched=false (GGUF one prompt at a time), flash_attn=false (GGUF without flash attention), retries, backoff, timeout (HTTP servers)", action="append", metavar="KEY=VALUE"),
+    TrustOption("--trust-backend-option", "trust_backend_option", "backend setting, repeatable: n_ctx (context length), batched=false (GGUF one prompt at a time), flash_attn=true (GGUF with flash attention), retries, backoff, timeout (HTTP servers)", action="append", metavar="KEY=VALUE"),
     TrustOption("--trust-judge", "trust_judge", "model spec of an LLM judge for tasks that need one"),
     TrustOption("--trust-refusal", "trust_refusal", "refusal classifier behind RtA: refusal (the keyword detector, default) | longformer | refusal-judge"),
     TrustOption("--trust-refusal-model", "trust_refusal_model", "hub id or directory of the Longformer refusal classifier"),
