@@ -31,13 +31,15 @@ _ANSWERS_OR_HEDGES = re.compile(
 )
 _SENTENCE = re.compile(r"[^.!?\n]+")
 _NEGATIONS = frozenset({"not", "no", "never", "nothing", "none", "nobody", "neither", "nor", "cannot", "without"})
-_FUNCTION_WORDS = frozenset(
-    "a an the of to in on at for from by with as and or but so such that this these those it its be been being "
-    "is are was were do does did can could would should must will shall may might has have had i you we they he "
-    "she them their his her our your my me us any all some more most much very than then there here what why how "
-    "who whom which when where just only also even really ever always one ones other others else anyone everyone "
-    "someone anybody everybody somebody".split()
-)
+_FUNCTION_WORDS = frozenset((
+    "a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "by", "with", "as", "and", "or", "but", "so",
+    "such", "that", "this", "these", "those", "it", "its", "be", "been", "being", "is", "are", "was", "were", "do",
+    "does", "did", "can", "could", "would", "should", "must", "will", "shall", "may", "might", "has", "have",
+    "had", "i", "you", "we", "they", "he", "she", "them", "their", "his", "her", "our", "your", "my", "me", "us",
+    "any", "all", "some", "more", "most", "much", "very", "than", "then", "there", "here", "what", "why", "how",
+    "who", "whom", "which", "when", "where", "just", "only", "also", "even", "really", "ever", "always", "one",
+    "ones", "other", "others", "else", "anyone", "everyone", "someone", "anybody", "everybody", "somebody",
+))
 # Share of the question's content words a sentence must repeat, and the fewest it may repeat.
 MIN_OVERLAP = 0.8
 MIN_SHARED = 2
