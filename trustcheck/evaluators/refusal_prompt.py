@@ -78,9 +78,10 @@ class PromptContext:
         text = normalise(prompt)
         options = tuple(_words(option) for _, option in _OPTION_LINE.findall(text) if _words(option))
         asks = len(options) >= 2 and bool(_CHOICE_REQUEST.search(text))
-        short = len(_WORD.findall(text)) <= MAX_QUESTION_WORDS
+        words = _WORD.findall(text)
+        short = len(words) <= MAX_QUESTION_WORDS
         return cls(
-            f" {_words(text)} ",
+            f" {' '.join(words)} ",
             options,
             asks,
             bool(_WRITING_REQUEST.search(text)),
